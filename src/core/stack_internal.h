@@ -1,0 +1,77 @@
+/* duet — the stack instance's internals, shared by the core and the protocol
+ * layers (net, transport, socket). Not a public header. */
+#ifndef DUET_STACK_INTERNAL_H
+#define DUET_STACK_INTERNAL_H
+
+#include <duet/stack.h>
+#include <duet/random.h>
+#include <duet/wire/eth.h>
+
+#include "base/timer_wheel.h"
+
+struct duet_iface {
+	struct duet_stack *stack;
+	uint32_t ifindex;
+	char name[16];
+	struct duet_link *link;
+	struct duet_pktq txq;        /* frames waiting for the next batch */
+};
+
+/* A network-layer input handler for one EtherType: pkt's data starts at the
+ * Ethernet payload; the handler owns pkt. */
+typedef void (*stack_proto_fn)(struct duet_stack *stack, struct duet_iface *ifp,
+			       struct duet_pkt *pkt, const struct duet_eth_hdr *eth);
+
+enum stack_proto {
+	STACK_PROTO_ARP,
+	STACK_PROTO_IPV4,
+	STACK_PROTO_IPV6,
+	STACK_PROTO__COUNT
+};
+
+struct duet_stack {
+	char name[32];
+	const struct duet_clock *clock;
+	struct duet_pool *pool;
+	struct duet_rng rng;
+	uint8_t secret[16];
+	struct duet_timer_wheel timers;
+	uint64_t ctr[DUET_CTR__COUNT];
+	struct duet_iface **ifaces;   /* [max_ifaces + 1], indexed by ifindex */
+	uint32_t max_ifaces;
+	struct duet_pktq rxq;         /* frames delivered by links, not yet processed */
+	uint32_t tx_queue_limit;
+	uint32_t tx_batch;
+	struct duet_pkt **tx_scratch; /* tx_batch entries, for one transmit call */
+	stack_proto_fn proto[STACK_PROTO__COUNT];
+	duet_trace_fn trace;
+	void *trace_ctx;
+};
+
+/* Bumps a counter. */
+static inline void stack_count(struct duet_stack *stack, enum duet_counter id)
+{
+	stack->ctr[id]++;
+}
+
+/* The one way to drop a packet: counts the reason, traces the frame, frees it. */
+void stack_drop(struct duet_stack *stack, struct duet_pkt *pkt, enum duet_counter reason);
+
+/* Emits a trace event for pkt's current data (no-op without a trace hook). */
+void stack_trace(struct duet_stack *stack, enum duet_trace_kind kind, uint32_t ifindex,
+		 enum duet_counter counter, const struct duet_pkt *pkt);
+
+/* The interface with index ifindex, or NULL. */
+static inline struct duet_iface *stack_iface(const struct duet_stack *stack, uint32_t ifindex)
+{
+	return ifindex && ifindex <= stack->max_ifaces ? stack->ifaces[ifindex] : NULL;
+}
+
+/* Attaches the input handler for one EtherType family (the net layer does
+ * this when it initialises). */
+void stack_set_proto(struct duet_stack *stack, enum stack_proto proto, stack_proto_fn fn);
+
+/* Ethernet input: validates and demultiplexes one received frame (ether.c). */
+void ether_input(struct duet_stack *stack, struct duet_iface *ifp, struct duet_pkt *pkt);
+
+#endif
