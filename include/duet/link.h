@@ -50,6 +50,9 @@ struct duet_link_ops {
 	uint64_t (*next_deadline)(const struct duet_link *link);
 	/* Releases the link and every frame it still holds. */
 	void (*destroy)(struct duet_link *link);
+	/* Called by duet_link_attach() once link->rx is set, so a wrapper can
+	 * pass the receive pool down to the link it wraps. NULL = nothing to do. */
+	void (*attached)(struct duet_link *link);
 };
 
 /* Where a link delivers received frames. The link allocates each frame from
@@ -75,6 +78,8 @@ struct duet_link {
 static inline void duet_link_attach(struct duet_link *link, const struct duet_link_rx *rx)
 {
 	link->rx = *rx;
+	if (link->ops->attached)
+		link->ops->attached(link);
 }
 
 /* Sends a batch (see duet_link_ops.transmit). */

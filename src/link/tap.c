@@ -1,0 +1,217 @@
+/* duet — the Linux TAP driver (L-1): Ethernet frames to and from the kernel
+ * through /dev/net/tun (IFF_TAP|IFF_NO_PI), non-blocking; read straight
+ * into pool buffers. */
+#include <duet/links.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/if_tun.h>
+
+#include <duet/clock.h>
+#include <duet/random.h>
+
+#include "link/impair_internal.h"
+
+#define TAP_DEFAULT_MTU 1500u
+#define TAP_MTU_MIN 68u
+#define TAP_MTU_MAX 65536u
+#define TAP_VLAN_TAG_LEN 4u
+#define TAP_READ_MAX (DUET_PKT_MAX_DATA - DUET_PKT_HEADROOM) /* largest read */
+
+struct tap {
+	struct duet_link link;
+	int fd;
+	uint8_t *scratch; /* TAP_READ_MAX bytes: drains a frame when no pool buffer is free */
+};
+
+static const struct duet_link_ops tap_ops;
+
+static struct tap *tap_of(const struct duet_link *link)
+{
+	return link->impl;
+}
+
+int duet_tap_fd(const struct duet_link *link)
+{
+	if (!link || link->ops != &tap_ops)
+		return -1;
+	return tap_of(link)->fd;
+}
+
+static unsigned tap_transmit(struct duet_link *link, struct duet_pkt **pkts, unsigned n)
+{
+	struct tap *t = tap_of(link);
+	unsigned i, accepted = 0;
+
+	for (i = 0; i < n; i++) {
+		struct duet_pkt *pkt = pkts[i];
+		uint32_t len = pkt->len;
+		ssize_t w = -1;
+		if (impair_frame_fits(duet_pkt_data(pkt), len, link->mtu))
+			w = write(t->fd, duet_pkt_data(pkt), len);
+		duet_pkt_free(pkt);
+		/* EAGAIN (the device queue is full) and errors lose the frame. */
+		if (w != (ssize_t)len) {
+			link->stats.tx_drops++;
+			continue;
+		}
+		link->stats.tx_frames++;
+		link->stats.tx_bytes += len;
+		accepted++;
+	}
+	return accepted;
+}
+
+/* Reads one frame. Returns 1 if one was read (delivered or counted as a
+ * drop), 0 when the device has nothing more (EAGAIN or an error). */
+static int tap_read_one(struct tap *t, uint64_t now_ns)
+{
+	/* One byte beyond the largest frame tells an oversize frame, which
+	 * read() would otherwise cut silently: a read filling the buffer is
+	 * dropped (so is one cut by a buffer clamped to the pool's largest). */
+	uint32_t cap = t->link.mtu + DUET_ETH_HLEN + TAP_VLAN_TAG_LEN + 1u;
+	struct duet_pkt *pkt = NULL;
+	uint8_t *buf = t->scratch;
+	ssize_t r;
+
+	if (cap > TAP_READ_MAX)
+		cap = TAP_READ_MAX;
+	if (t->link.rx.pool && t->link.rx.deliver)
+		pkt = duet_pkt_alloc(t->link.rx.pool, DUET_PKT_HEADROOM, cap);
+	if (pkt)
+		buf = duet_pkt_data(pkt);
+	r = read(t->fd, buf, cap);
+	if (r < 0) {
+		duet_pkt_free(pkt);
+		if (errno == EINTR)
+			return 1;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			t->link.stats.rx_drops++;
+		return 0;
+	}
+	if (!pkt || (uint32_t)r >= cap || !impair_frame_fits(buf, (uint32_t)r, t->link.mtu)) {
+		duet_pkt_free(pkt);
+		t->link.stats.rx_drops++;
+		return 1;
+	}
+	pkt->len = (uint32_t)r;
+	pkt->time_ns = now_ns;
+	duet_link_deliver(&t->link, pkt);
+	return 1;
+}
+
+static void tap_poll(struct duet_link *link, uint64_t now_ns)
+{
+	struct tap *t = tap_of(link);
+	unsigned i;
+
+	for (i = 0; i < DUET_TAP_RX_BATCH; i++)
+		if (!tap_read_one(t, now_ns))
+			break;
+}
+
+static uint64_t tap_next_deadline(const struct duet_link *link)
+{
+	(void)link;
+	return DUET_TIME_NEVER;
+}
+
+static void tap_destroy(struct duet_link *link)
+{
+	struct tap *t = tap_of(link);
+
+	close(t->fd);
+	free(t->scratch);
+	free(t);
+}
+
+static const struct duet_link_ops tap_ops = {
+	.transmit = tap_transmit,
+	.poll = tap_poll,
+	.next_deadline = tap_next_deadline,
+	.destroy = tap_destroy,
+};
+
+/* The device's MTU, or the default when it cannot be read or is out of range. */
+static uint32_t tap_read_mtu(const char *ifname)
+{
+	struct ifreq ifr;
+	int s = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	uint32_t mtu = TAP_DEFAULT_MTU;
+
+	if (s < 0)
+		return mtu;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(s, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu >= (int)TAP_MTU_MIN &&
+	    ifr.ifr_mtu <= (int)TAP_MTU_MAX)
+		mtu = (uint32_t)ifr.ifr_mtu;
+	close(s);
+	return mtu;
+}
+
+/* Opens the TUN clone device and attaches it to TAP ifname; returns the fd
+ * and the device's name in name, or a negative errno. */
+static int tap_attach(const char *ifname, char name[IFNAMSIZ])
+{
+	struct ifreq ifr;
+	int fd, err;
+
+	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
+	if (fd < 0)
+		return errno == ENOENT || errno == ENXIO ? -ENODEV : -errno;
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	if (ifname)
+		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		err = -errno; /* EPERM without CAP_NET_ADMIN, EBUSY in use, EINVAL not a TAP */
+		close(fd);
+		return err;
+	}
+	memcpy(name, ifr.ifr_name, IFNAMSIZ);
+	name[IFNAMSIZ - 1] = '\0';
+	return fd;
+}
+
+int duet_tap_open(const char *ifname, struct duet_link **out)
+{
+	char name[IFNAMSIZ];
+	struct tap *t;
+	int fd;
+
+	if (!out || (ifname && strlen(ifname) >= IFNAMSIZ))
+		return -EINVAL;
+	t = calloc(1, sizeof(*t));
+	if (t)
+		t->scratch = malloc(TAP_READ_MAX);
+	if (!t || !t->scratch) {
+		free(t);
+		return -ENOMEM;
+	}
+	fd = tap_attach(ifname, name);
+	if (fd < 0) {
+		free(t->scratch);
+		free(t);
+		return fd;
+	}
+	t->fd = fd;
+	t->link.ops = &tap_ops;
+	t->link.impl = t;
+	snprintf(t->link.name, sizeof(t->link.name), "%s", name);
+	t->link.mtu = tap_read_mtu(name);
+	t->link.flags = DUET_LINK_F_BROADCAST | DUET_LINK_F_MULTICAST;
+	if (duet_random_os(t->link.hwaddr, sizeof(t->link.hwaddr)) != 0)
+		duet_mac_from_seed((uint64_t)getpid(), t->link.hwaddr);
+	t->link.hwaddr[0] = (uint8_t)((t->link.hwaddr[0] & 0xfeu) | 0x02u);
+	*out = &t->link;
+	return 0;
+}
