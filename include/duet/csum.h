@@ -12,9 +12,19 @@
 #include <stdint.h>
 
 /* Adds len bytes at data (as big-endian 16-bit words, an odd last byte padded
- * with zero) to the running sum and returns the new running sum, reduced so
- * that it fits 17 bits. Reads only data[0 .. len). */
+ * with zero) to the running sum and returns the new running sum, reduced to
+ * 0..0xffff (0 only when sum and every byte are 0). Reads only
+ * data[0 .. len); any length, any alignment. Uses an AVX2 kernel when the
+ * CPU has one, else a portable one; both give the same result. */
 uint32_t duet_csum_partial(const void *data, size_t len, uint32_t sum);
+
+/* duet_csum_partial() computed by the portable (plain C, 64-bit words) kernel
+ * only, whatever the CPU offers: the same result, for tests and benchmarks. */
+uint32_t duet_csum_partial_portable(const void *data, size_t len, uint32_t sum);
+
+/* Names the kernel duet_csum_partial() uses for long buffers on this CPU:
+ * "avx2" or "portable" (a static string, not to be freed). */
+const char *duet_csum_impl(void);
 
 /* Folds a running sum to 16 bits and complements it: the value to store in
  * a checksum field (host order; write it with duet_put_be16). A packet whose
