@@ -4,6 +4,7 @@
 #include "tools/describe.h"
 #include "tools/duet_tool.h"
 
+#include <duet/addr.h>
 #include <duet/byteorder.h>
 #include <duet/csum.h>
 #include <duet/sim.h>
@@ -276,11 +277,11 @@ static void demo_send(struct demo *d, const uint8_t *frame, size_t len)
 
 static void demo_print_host(const struct demo_host *h)
 {
-	char mac[18], v4[16], v6[46];
+	char mac[18], v4[DUET_ADDR4_STRLEN], v6[DUET_ADDR6_STRLEN];
 
 	duet_eth_ntop(h->mac, mac);
-	snprintf(v4, sizeof v4, "%u.%u.%u.%u", h->ip4[0], h->ip4[1], h->ip4[2], h->ip4[3]);
-	snprintf(v6, sizeof v6, "2001:db8::%u", h->ip6[15]);
+	duet_addr4_ntop(h->ip4, v4, sizeof v4);
+	duet_addr6_ntop(h->ip6, v6, sizeof v6);
 	printf("  %-5s  %s  %s  %s\n", h->name, mac, v4, v6);
 }
 

@@ -2,6 +2,7 @@
  * own wire parsers (so the demo's transcript also exercises them). */
 #include "tools/describe.h"
 
+#include <duet/addr.h>
 #include <duet/wire/arp.h>
 #include <duet/wire/errors.h>
 #include <duet/wire/eth.h>
@@ -12,7 +13,6 @@
 #include <duet/wire/tcp.h>
 #include <duet/wire/udp.h>
 
-#include <arpa/inet.h>
 #include <stdarg.h>
 #include <stdio.h>
 
@@ -36,14 +36,16 @@ static void put(struct out *o, const char *fmt, ...)
 		o->len += (size_t)n < o->cap - o->len ? (size_t)n : o->cap - o->len - 1;
 }
 
-static const char *a4(const uint8_t a[4], char buf[16])
+static const char *a4(const uint8_t a[4], char buf[DUET_ADDR4_STRLEN])
 {
-	return inet_ntop(AF_INET, a, buf, 16);
+	duet_addr4_ntop(a, buf, DUET_ADDR4_STRLEN);
+	return buf;
 }
 
-static const char *a6(const uint8_t a[16], char buf[46])
+static const char *a6(const uint8_t a[16], char buf[DUET_ADDR6_STRLEN])
 {
-	return inet_ntop(AF_INET6, a, buf, 46);
+	duet_addr6_ntop(a, buf, DUET_ADDR6_STRLEN);
+	return buf;
 }
 
 static void describe_tcp(struct out *o, struct duet_cur *c)
