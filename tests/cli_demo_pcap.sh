@@ -14,7 +14,7 @@ grep -q "TCP 50000 > 80 \[S\]" "$out/demo.txt" || { echo "no SYN line"; exit 1; 
   || { echo "demo is not deterministic"; exit 1; }
 command -v tshark >/dev/null || { echo "skip: tshark not installed"; exit 77; }
 n=$(tshark -n -r "$out/demo.pcap" 2>/dev/null | wc -l)
-[ "$n" -eq 7 ] || { echo "expected 7 frames in the capture, tshark read $n"; exit 1; }
+[ "$n" -eq 9 ] || { echo "expected 9 frames in the capture, tshark read $n"; exit 1; }
 bad=$(tshark -n -r "$out/demo.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
   -o udp.check_checksum:TRUE -Y '_ws.malformed || _ws.expert.severity >= "Error" || ip.checksum.status == "Bad" || tcp.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || icmpv6.checksum.status == "Bad"' 2>&1 | grep -v '^Running as user')
 [ -z "$bad" ] || { echo "tshark objects:"; echo "$bad"; exit 1; }

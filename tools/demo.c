@@ -11,9 +11,12 @@
 #include <duet/wire/arp.h>
 #include <duet/wire/eth.h>
 #include <duet/wire/icmp4.h>
+#include <duet/wire/icmp6.h>
 #include <duet/wire/ip4.h>
 #include <duet/wire/ip6.h>
 #include <duet/wire/ip6_ext.h>
+#include <duet/wire/mld.h>
+#include <duet/wire/nd.h>
 #include <duet/wire/tcp.h>
 #include <duet/wire/udp.h>
 
@@ -120,7 +123,7 @@ static size_t build_ip6(uint8_t *buf, const struct demo_host *a, const uint8_t d
 	else if (l4_proto == 6)
 		duet_tcp_csum_set(seg, seg_len, ph);
 	else if (l4_proto == 58)
-		duet_put_be16(seg + 2, duet_csum_fold(duet_csum_partial(seg, seg_len, ph)));
+		duet_icmp6_csum_set(seg, seg_len, ph);
 	return n + 40 + pl_len;
 }
 
@@ -155,6 +158,51 @@ static size_t build_echo6(uint8_t *buf, const struct demo_host *a, const struct 
 
 	memset(msg + 8, 'q', sizeof msg - 8);
 	return build_ip6(buf, a, b->mac, b->ip6, 58, 64, msg, sizeof msg, 58, 0);
+}
+
+/* Neighbour Solicitation for beta's address, to its solicited-node group,
+ * with alpha's link-layer address (RFC 4861 §4.3, §7.2.2). */
+static size_t build_ns(uint8_t *buf, const struct demo_host *a, const struct demo_host *b)
+{
+	struct duet_nd_ns ns = { 0 };
+	uint8_t group[16], mac[6], msg[DUET_ND_NS_LEN + 8];
+	struct duet_wcur w;
+
+	memcpy(ns.target, b->ip6, 16);
+	duet_addr6_solicited_node(b->ip6, group);
+	duet_eth_mcast_from_ip6(group, mac);
+	duet_wcur_init(&w, msg, sizeof msg);
+	duet_nd_ns_emit(&ns, &w);
+	duet_nd_opt_lladdr_emit(DUET_ND_OPT_SOURCE_LLADDR, a->mac, 6, &w);
+	return build_ip6(buf, a, mac, group, 58, 255, msg, w.off, 58, 0);
+}
+
+/* MLDv2 report joining ff02::1:ff00:1, behind a Hop-by-Hop header with a
+ * Router Alert, from alpha's link-local address (RFC 3810 §5.2, §5.2.13;
+ * RFC 2711). */
+static size_t build_mld(uint8_t *buf, const struct demo_host *alpha)
+{
+	struct demo_host ll = *alpha, *a = &ll;
+	static const uint8_t all_mld_routers[16] = { 0xff, 0x02, [15] = 0x16 };
+	static const uint8_t ra_value[2] = { 0, 0 }; /* MLD */
+	struct duet_ip6_opt ra = { .type = DUET_IP6_OPT_ROUTER_ALERT, .opt_data_len = 2,
+				   .data = ra_value };
+	struct duet_mld_report rep = { .nr_of_mcast_address_records = 1 };
+	struct duet_mld_record rec = { .record_type = DUET_MLD_CHANGE_TO_EXCLUDE };
+	uint8_t pl[8 + 8 + DUET_MLD_RECORD_LEN], mac[6];
+	struct duet_wcur w;
+
+	memset(ll.ip6, 0, 16);
+	ll.ip6[0] = 0xfe;
+	ll.ip6[1] = 0x80;
+	ll.ip6[15] = alpha->ip6[15];
+	duet_addr6_solicited_node(alpha->ip6, rec.multicast_address);
+	duet_eth_mcast_from_ip6(all_mld_routers, mac);
+	duet_wcur_init(&w, pl, sizeof pl);
+	duet_ip6_opthdr_build(58, &ra, 1, &w);
+	duet_mld_report_emit(&rep, &w);
+	duet_mld_record_emit(&rec, &w);
+	return build_ip6(buf, a, mac, all_mld_routers, 0, 1, pl, w.off, 58, 8);
 }
 
 static size_t build_syn6(uint8_t *buf, const struct demo_host *a, const struct demo_host *b)
@@ -333,6 +381,8 @@ int tool_demo(int argc, char **argv)
 	printf("\nalpha sends frames built with duet's wire emitters; beta's stack receives them:\n"
 	       "  %9s  %s\n", "time (ms)", "frame as beta received it, and what beta did");
 	demo_send(&d, f, build_arp(f, &d.alpha, &d.beta));
+	demo_send(&d, f, build_ns(f, &d.alpha, &d.beta));
+	demo_send(&d, f, build_mld(f, &d.alpha));
 	demo_send(&d, f, build_icmp4_echo(f, &d.alpha, &d.beta));
 	demo_send(&d, f, build_udp4(f, &d.alpha, &d.beta));
 	demo_send(&d, f, build_echo6(f, &d.alpha, &d.beta));

@@ -7,9 +7,12 @@
 #include <duet/wire/errors.h>
 #include <duet/wire/eth.h>
 #include <duet/wire/icmp4.h>
+#include <duet/wire/icmp6.h>
 #include <duet/wire/ip4.h>
 #include <duet/wire/ip6.h>
 #include <duet/wire/ip6_ext.h>
+#include <duet/wire/mld.h>
+#include <duet/wire/nd.h>
 #include <duet/wire/tcp.h>
 #include <duet/wire/udp.h>
 
@@ -138,15 +141,62 @@ static void describe_ip4(struct out *o, struct duet_cur *c)
 		describe_l4(o, h.protocol, c);
 }
 
-static void describe_icmp6(struct out *o, struct duet_cur *c)
+static void describe_nd_ns(struct out *o, struct duet_cur *c)
 {
-	const uint8_t *p = duet_cur_peek(c, 4);
+	struct duet_nd_ns ns;
+	char t[DUET_ADDR6_STRLEN];
+	int err = duet_nd_ns_parse(c, &ns);
 
-	if (!p) {
-		put(o, " ICMPv6 truncated");
+	if (err)
+		put(o, " ICMPv6 neighbor solicitation malformed (%s)", duet_wire_errname(err));
+	else
+		put(o, " ICMPv6 neighbor solicitation, who has %s", a6(ns.target, t));
+}
+
+static void describe_mld2_report(struct out *o, struct duet_cur *c)
+{
+	struct duet_mld_report r;
+	struct duet_mld_record_iter it;
+	struct duet_mld_record rec;
+	char g[DUET_ADDR6_STRLEN];
+	int err = duet_mld_report_parse(c, &r);
+
+	if (err) {
+		put(o, " MLDv2 report malformed (%s)", duet_wire_errname(err));
 		return;
 	}
-	put(o, " ICMPv6 type %u code %u len %zu", p[0], p[1], duet_cur_left(c));
+	put(o, " MLDv2 report, %u record(s):", r.nr_of_mcast_address_records);
+	duet_mld_record_iter_init(&it, &r);
+	while (duet_mld_record_next(&it, &rec) > 0)
+		put(o, " type %u %s", rec.record_type, a6(rec.multicast_address, g));
+}
+
+static void describe_icmp6(struct out *o, struct duet_cur *c)
+{
+	struct duet_icmp6_hdr h;
+	struct duet_cur body = *c;
+	int err = duet_icmp6_parse(&body, &h);
+
+	if (err) {
+		put(o, " ICMPv6 malformed (%s)", duet_wire_errname(err));
+		return;
+	}
+	switch (h.type) {
+	case DUET_ICMP6_ECHO_REQUEST:
+	case DUET_ICMP6_ECHO_REPLY:
+		put(o, " ICMPv6 echo %s id %u seq %u len %zu",
+		    h.type == DUET_ICMP6_ECHO_REQUEST ? "request" : "reply", h.identifier,
+		    h.sequence_number, duet_cur_left(&body));
+		break;
+	case DUET_ICMP6_ND_NEIGHBOR_SOLICIT:
+		describe_nd_ns(o, c);
+		break;
+	case DUET_ICMP6_MLD2_REPORT:
+		describe_mld2_report(o, c);
+		break;
+	default:
+		put(o, " ICMPv6 type %u code %u", h.type, h.code);
+	}
 }
 
 /* Walks the extension header chain, naming each header, then the upper layer. */

@@ -12,8 +12,8 @@ static const struct duet_subcommand subcommands[] = {
 	{ "demo", "play a simulated network and print what crossed it",
 	  "duet demo [--pcap FILE] [--seed N]\n"
 	  "  Two simulated hosts, alpha and beta, on a cable with 2 ms delay and\n"
-	  "  jitter. alpha sends ARP, Neighbour Discovery, ICMPv4/ICMPv6 echo, UDP\n"
-	  "  and TCP frames built with duet's wire emitters; the transcript shows\n"
+	  "  jitter. alpha sends ARP, Neighbour Discovery, MLDv2, ICMPv4/ICMPv6 echo,\n"
+	  "  UDP, TCP and fragmented frames built with duet's wire emitters; the transcript shows\n"
 	  "  each frame as beta received it and what beta's stack did with it.\n"
 	  "  --pcap FILE  capture the cable at alpha's end (pcap, ns timestamps)\n"
 	  "  --seed N     the simulation's seed (default 1): same seed, same run",
