@@ -38,9 +38,13 @@ void duet_pool_config_init(struct duet_pool_config *cfg)
 	cfg->mem_cap_bytes = 64u << 20;
 }
 
+/* Slab size, rounded up to the 64-byte alignment: C11 aligned_alloc wants a
+ * size that is a multiple of the alignment. */
 static size_t pool_slab_bytes(unsigned cls)
 {
-	return POOL_SLAB_HDR + (size_t)pool_classes[cls].buf_bytes * pool_classes[cls].per_slab;
+	size_t n = POOL_SLAB_HDR + (size_t)pool_classes[cls].buf_bytes * pool_classes[cls].per_slab;
+
+	return (n + 63) & ~(size_t)63;
 }
 
 int duet_pool_create(const struct duet_pool_config *cfg, struct duet_pool **out)
