@@ -27,6 +27,41 @@
 	X(DROP_TX_OVERSIZE,      "output dropped: frame larger than the link MTU") \
 	X(DROP_TX_QUEUE_FULL,    "output dropped: interface output queue full") \
 	X(DROP_TX_LINK,          "output dropped: the link refused the frame") \
+	X(NEIGH_SOLICIT_MCAST,   "neighbour solicitations / ARP requests sent multicast or broadcast to resolve an address") \
+	X(NEIGH_SOLICIT_UCAST,   "unicast neighbour probes sent (NUD, PROBE state)") \
+	X(NEIGH_RESOLVED,        "neighbour entries resolved: left INCOMPLETE with a link-layer address") \
+	X(NEIGH_RES_FAILED,      "neighbour entries removed: no answer to MAX_MULTICAST_SOLICIT solicitations") \
+	X(NEIGH_NUD_FAILED,      "neighbour entries removed: no answer to MAX_UNICAST_SOLICIT probes") \
+	X(NEIGH_LLADDR_CHANGED,  "neighbour link-layer addresses replaced by received information") \
+	X(NEIGH_EVICTED,         "STALE neighbour entries evicted to make room (table full)") \
+	X(NEIGH_TABLE_FULL,      "neighbour entries not created: table full, no STALE entry to evict") \
+	X(NEIGH_UNREACHABLE,     "queued packets handed back as unreachable after address resolution failed") \
+	X(DROP_NEIGH_QUEUE_FULL, "packet dropped: the oldest one waiting for address resolution, replaced by a newer one") \
+	X(DROP_NEIGH_TABLE_FULL, "packet dropped: neighbour table full, no STALE entry to evict") \
+	X(DROP_NEIGH_FLUSHED,    "packet dropped: waiting for address resolution when its entry was flushed") \
+	X(DROP_NEIGH_BAD_IFINDEX, "packet dropped: address resolution asked for an invalid interface") \
+	X(REASM_REQDS,           "fragments received that needed reassembly (RFC 4293 ReasmReqds)") \
+	X(REASM_OKS,             "datagrams reassembled (RFC 4293 ReasmOKs)") \
+	X(REASM_FAILS,           "reassembly failures: datagrams discarded or timed out, fragments rejected (RFC 4293 ReasmFails)") \
+	X(REASM_ATOMIC,          "atomic fragments (offset 0, M 0) processed alone (RFC 6946)") \
+	X(DROP_REASM_OVERLAP,    "fragment dropped: its datagram had overlapping fragments (RFC 5722)") \
+	X(DROP_REASM_DUPLICATE,  "fragment dropped: exact duplicate of a held one (RFC 8200 4.5)") \
+	X(DROP_REASM_DISCARDED,  "fragment dropped: its datagram was already discarded, queue awaiting its timeout") \
+	X(DROP_REASM_TOO_MANY_FRAGS, "fragment dropped: its datagram exceeded the per-datagram fragment limit") \
+	X(DROP_REASM_MEM_CAP,    "fragment dropped: reassembly memory cap reached") \
+	X(DROP_REASM_EVICTED,    "fragment dropped: its datagram was evicted, oldest first, for memory or a queue slot") \
+	X(DROP_REASM_TIMEOUT,    "fragment dropped: reassembly timed out") \
+	X(DROP_REASM_BAD_LENGTH, "fragment dropped: empty, or not the last and not a multiple of 8 octets") \
+	X(DROP_REASM_TOO_BIG,    "fragment dropped: the reassembled datagram would exceed 65,535 octets") \
+	X(DROP_REASM_INCONSISTENT_LAST, "fragment dropped: its datagram's last fragment disagreed with other fragments") \
+	X(DROP_REASM_CHAIN_INCOMPLETE, "fragment dropped: first fragment without the whole header chain (RFC 7112)") \
+	X(DROP_REASM_NO_BUFFER,  "fragment dropped: no buffer for the reassembled datagram") \
+	X(PMTU_LOWERED,          "path MTU entries created or lowered by Packet Too Big / Fragmentation Needed") \
+	X(PMTU_IGNORED,          "Packet Too Big / Fragmentation Needed not lowering the path MTU (ignored)") \
+	X(PMTU_CLAMPED,          "reported MTUs below the minimum (1280 IPv6, 68 IPv4) raised to it") \
+	X(PMTU_EXPIRED,          "path MTU entries aged out") \
+	X(PMTU_EVICTED,          "path MTU entries evicted, oldest first, to make room (cache full)") \
+	X(ICMP_RATELIMITED,      "ICMP errors not sent: rate limit (RFC 4443 2.4(f))") \
 	X(TIMERS_FIRED,          "timer callbacks run")
 
 enum duet_counter {
