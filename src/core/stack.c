@@ -1,6 +1,7 @@
 /* duet — the stack instance: creation, interfaces, the poll loop, counters,
  * drops and traces. */
 #include "core/stack_internal.h"
+#include "net/net.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -74,6 +75,8 @@ int duet_stack_create(const struct duet_stack_config *cfg, struct duet_stack **o
 	duet_pool_config_init(&pc);
 	pc.mem_cap_bytes = cfg->mem_cap_bytes;
 	err = (stack->ifaces && stack->tx_scratch) ? duet_pool_create(&pc, &stack->pool) : -ENOMEM;
+	if (!err)
+		err = net_init(stack);
 	if (err) {
 		duet_stack_destroy(stack);
 		return err;
@@ -91,6 +94,7 @@ void duet_stack_destroy(struct duet_stack *stack)
 	for (i = 1; stack->ifaces && i <= stack->max_ifaces; i++)
 		if (stack->ifaces[i])
 			duet_stack_remove_iface(stack, i);
+	net_fini(stack);
 	duet_pktq_purge(&stack->rxq);
 	duet_pool_destroy(stack->pool);
 	free(stack->tx_scratch);
@@ -169,8 +173,13 @@ int duet_stack_add_link(struct duet_stack *stack, struct duet_link *link, const 
 	rx.deliver = stack_link_rx;
 	rx.ctx = ifp;
 	rx.pool = stack->pool;
-	duet_link_attach(link, &rx);
 	stack->ifaces[idx] = ifp;
+	if (net_iface_added(stack, idx) != 0) {
+		stack->ifaces[idx] = NULL;
+		free(ifp);
+		return -ENOMEM;
+	}
+	duet_link_attach(link, &rx);
 	return (int)idx;
 }
 
@@ -181,6 +190,7 @@ int duet_stack_remove_iface(struct duet_stack *stack, uint32_t ifindex)
 
 	if (!ifp)
 		return -ENODEV;
+	net_iface_removed(stack, ifindex);
 	/* Frames already received on it are dropped with a reason. */
 	for (pp = &stack->rxq.head; (pkt = *pp) != NULL;) {
 		if (pkt->ifindex != ifindex) {

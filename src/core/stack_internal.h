@@ -9,6 +9,8 @@
 
 #include "base/timer_wheel.h"
 
+struct net_state;
+
 struct duet_iface {
 	struct duet_stack *stack;
 	uint32_t ifindex;
@@ -46,6 +48,7 @@ struct duet_stack {
 	stack_proto_fn proto[STACK_PROTO__COUNT];
 	duet_trace_fn trace;
 	void *trace_ctx;
+	struct net_state *net;        /* the network layer (src/net/net.h) */
 };
 
 /* Bumps a counter. */

@@ -1,0 +1,357 @@
+/* duet — the network layer's core: per-interface IP state, interface
+ * addresses with their connected routes (RFC 4861 §5.1 on-link prefixes),
+ * the O(1) local address table, and the protocol module list. */
+#include "net/net.h"
+
+#include <duet/addr.h>
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+
+#define NET_MAX_ROUTES 4096u
+#define NET_CONNECTED_METRIC 256u /* Linux's metric for IPv6 prefix routes */
+
+/* The protocol modules, in initialisation order (NULL-terminated). */
+static const struct net_proto *const net_protos[] = {
+	NULL
+};
+
+static uint32_t net_local_bucket(const struct duet_stack *stack, uint8_t len, const uint8_t *addr)
+{
+	return (uint32_t)duet_stack_keyed_hash(stack, addr, len) & (stack->net->n_local_buckets - 1);
+}
+
+uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr)
+{
+	const struct net_local *e;
+
+	for (e = stack->net->local_buckets[net_local_bucket(stack, addr_len, addr)]; e; e = e->next)
+		if (e->family_len == addr_len && memcmp(e->addr, addr, addr_len) == 0)
+			return e->ifindex;
+	return 0;
+}
+
+static int net_local_insert(struct duet_stack *stack, uint8_t len, const uint8_t *addr,
+			    uint32_t ifindex)
+{
+	struct net_state *net = stack->net;
+	struct net_local *e = net->locals_free;
+	uint32_t b = net_local_bucket(stack, len, addr);
+
+	if (!e)
+		return -ENOSPC;
+	net->locals_free = e->next;
+	e->family_len = len;
+	memcpy(e->addr, addr, len);
+	e->ifindex = ifindex;
+	e->next = net->local_buckets[b];
+	net->local_buckets[b] = e;
+	return 0;
+}
+
+static void net_local_remove(struct duet_stack *stack, uint8_t len, const uint8_t *addr)
+{
+	struct net_state *net = stack->net;
+	struct net_local **pp = &net->local_buckets[net_local_bucket(stack, len, addr)];
+
+	for (; *pp; pp = &(*pp)->next) {
+		struct net_local *e = *pp;
+		if (e->family_len != len || memcmp(e->addr, addr, len) != 0)
+			continue;
+		*pp = e->next;
+		memset(e, 0, sizeof(*e));
+		e->next = net->locals_free;
+		net->locals_free = e;
+		return;
+	}
+}
+
+static int net_alloc(struct duet_stack *stack)
+{
+	struct net_state *net = calloc(1, sizeof(*net));
+	uint32_t i;
+
+	if (!net)
+		return -ENOMEM;
+	stack->net = net;
+	net->n_locals = (stack->max_ifaces + 1u) * DUET_IFA_MAX * 2u;
+	for (net->n_local_buckets = 16; net->n_local_buckets < net->n_locals;)
+		net->n_local_buckets <<= 1;
+	net->ifs = calloc(stack->max_ifaces + 1u, sizeof(*net->ifs));
+	net->locals = calloc(net->n_locals, sizeof(*net->locals));
+	net->local_buckets = calloc(net->n_local_buckets, sizeof(*net->local_buckets));
+	if (!net->ifs || !net->locals || !net->local_buckets)
+		return -ENOMEM;
+	for (i = 0; i < net->n_locals; i++) {
+		net->locals[i].next = net->locals_free;
+		net->locals_free = &net->locals[i];
+	}
+	if (route_table_init(&net->rt4, stack, 4, NET_MAX_ROUTES) != 0 ||
+	    route_table_init(&net->rt6, stack, 16, NET_MAX_ROUTES) != 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int net_init(struct duet_stack *stack)
+{
+	int err = net_alloc(stack);
+	size_t i;
+
+	for (i = 0; !err && net_protos[i]; i++)
+		if (net_protos[i]->init)
+			err = net_protos[i]->init(stack);
+	return err;
+}
+
+void net_fini(struct duet_stack *stack)
+{
+	struct net_state *net = stack->net;
+	size_t n = 0;
+	uint32_t i;
+
+	if (!net)
+		return;
+	while (net_protos[n])
+		n++;
+	while (n--)
+		if (net_protos[n]->fini)
+			net_protos[n]->fini(stack);
+	route_table_fini(&net->rt4);
+	route_table_fini(&net->rt6);
+	for (i = 0; net->ifs && i <= stack->max_ifaces; i++)
+		free(net->ifs[i]);
+	free(net->ifs);
+	free(net->locals);
+	free(net->local_buckets);
+	free(net);
+	stack->net = NULL;
+}
+
+int net_iface_added(struct duet_stack *stack, uint32_t ifindex)
+{
+	struct net_if *ifp = calloc(1, sizeof(*ifp));
+	struct duet_iface *dif = stack_iface(stack, ifindex);
+	size_t i;
+
+	if (!ifp || !dif) {
+		free(ifp);
+		return -ENOMEM;
+	}
+	ifp->ifindex = ifindex;
+	ifp->mtu = dif->link->mtu;
+	ifp->hop_limit = 64;
+	ifp->ttl = 64;
+	stack->net->ifs[ifindex] = ifp;
+	for (i = 0; net_protos[i]; i++)
+		if (net_protos[i]->iface_added)
+			net_protos[i]->iface_added(stack, ifindex);
+	return 0;
+}
+
+void net_iface_removed(struct duet_stack *stack, uint32_t ifindex)
+{
+	struct net_if *ifp = net_if_get(stack, ifindex);
+	size_t i;
+
+	if (!ifp)
+		return;
+	for (i = 0; i < DUET_IFA_MAX; i++) {
+		if (ifp->a4[i].is_used)
+			duet_if_addr_del(stack, ifindex, AF_INET, ifp->a4[i].addr);
+		if (ifp->a6[i].is_used)
+			duet_if_addr_del(stack, ifindex, AF_INET6, ifp->a6[i].addr);
+	}
+	for (i = 0; net_protos[i]; i++)
+		if (net_protos[i]->iface_removed)
+			net_protos[i]->iface_removed(stack, ifindex);
+	route_flush_iface(&stack->net->rt4, ifindex);
+	route_flush_iface(&stack->net->rt6, ifindex);
+	free(ifp);
+	stack->net->ifs[ifindex] = NULL;
+}
+
+struct net_addr *net_if_find_addr(struct net_if *ifp, uint8_t addr_len, const uint8_t *addr)
+{
+	struct net_addr *set = addr_len == 4 ? ifp->a4 : ifp->a6;
+	unsigned i;
+
+	for (i = 0; i < DUET_IFA_MAX; i++)
+		if (set[i].is_used && memcmp(set[i].addr, addr, addr_len) == 0)
+			return &set[i];
+	return NULL;
+}
+
+/* Address bytes for a family, or 0 for an unknown family. */
+static uint8_t net_family_len(int family)
+{
+	return family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+}
+
+/* Addresses an interface may not carry (RFC 4291 §2.5.2, §2.7; RFC 1122
+ * §3.2.1.3; ::1 and 127/8 only on a loopback link). */
+static bool net_addr_forbidden(const struct duet_iface *dif, uint8_t len, const uint8_t *a)
+{
+	bool is_lo = dif->link->flags & DUET_LINK_F_LOOPBACK;
+
+	if (len == 16)
+		return duet_addr6_is_unspecified(a) || duet_addr6_is_multicast(a) ||
+		       duet_addr6_is_v4mapped(a) || (duet_addr6_is_loopback(a) && !is_lo);
+	return duet_addr4_is_unspecified(a) || duet_addr4_is_multicast(a) ||
+	       duet_addr4_is_broadcast(a) || (duet_addr4_is_loopback(a) && !is_lo);
+}
+
+/* The connected route of addr/plen on ifindex (none for host prefixes). */
+static int net_connected_route(struct duet_stack *stack, uint32_t ifindex, uint8_t len,
+			       const uint8_t *addr, uint8_t plen, bool add)
+{
+	struct route_table *t = len == 4 ? &stack->net->rt4 : &stack->net->rt6;
+	struct route r;
+	int err;
+
+	if (plen == len * 8u)
+		return 0;
+	memset(&r, 0, sizeof(r));
+	memcpy(r.prefix, addr, len);
+	duet_addr_prefix_mask(r.prefix, len, plen);
+	if (!add)
+		return route_del(t, r.prefix, plen, ifindex, NULL);
+	r.plen = plen;
+	r.ifindex = ifindex;
+	r.metric = len == 16 ? NET_CONNECTED_METRIC : 0;
+	r.origin = ROUTE_CONNECTED;
+	err = route_add(t, &r);
+	return err == -EEXIST ? 0 : err; /* a second address on the same prefix */
+}
+
+static void net_notify_addr(struct duet_stack *stack, uint32_t ifindex, uint8_t len,
+			    struct net_addr *a, bool added)
+{
+	size_t i;
+
+	for (i = 0; net_protos[i]; i++) {
+		if (added && net_protos[i]->addr_added)
+			net_protos[i]->addr_added(stack, ifindex, len, a);
+		if (!added && net_protos[i]->addr_removed)
+			net_protos[i]->addr_removed(stack, ifindex, len, a);
+	}
+}
+
+int duet_if_addr_add(struct duet_stack *stack, uint32_t ifindex, int family, const void *addr,
+		     unsigned plen, uint32_t flags)
+{
+	uint8_t len = net_family_len(family);
+	struct net_if *ifp = net_if_get(stack, ifindex);
+	struct net_addr *set, *a = NULL;
+	unsigned i;
+	int err;
+
+	if (!ifp)
+		return -ENODEV;
+	if (!len)
+		return -EAFNOSUPPORT;
+	if (plen > len * 8u || net_addr_forbidden(stack_iface(stack, ifindex), len, addr))
+		return -EINVAL;
+	if (net_if_find_addr(ifp, len, addr))
+		return -EEXIST;
+	if (net_local_ifindex(stack, len, addr))
+		return -EADDRINUSE;
+	set = len == 4 ? ifp->a4 : ifp->a6;
+	for (i = 0; i < DUET_IFA_MAX && !a; i++)
+		if (!set[i].is_used)
+			a = &set[i];
+	if (!a)
+		return -ENOSPC;
+	err = net_connected_route(stack, ifindex, len, addr, (uint8_t)plen, true);
+	if (!err)
+		err = net_local_insert(stack, len, addr, ifindex);
+	if (err)
+		return err;
+	memset(a, 0, sizeof(*a));
+	memcpy(a->addr, addr, len);
+	a->plen = (uint8_t)plen;
+	a->flags = flags & (DUET_IFA_F_NODAD | DUET_IFA_F_AUTOCONF);
+	/* RFC 4862 §5.4: an IPv6 address is tentative until DAD succeeds. */
+	if (len == 16 && !(flags & DUET_IFA_F_NODAD))
+		a->flags |= DUET_IFA_F_TENTATIVE;
+	a->is_used = true;
+	net_notify_addr(stack, ifindex, len, a, true);
+	return 0;
+}
+
+/* True if another address of ifp shares a's prefix (so the route stays). */
+static bool net_prefix_shared(const struct net_if *ifp, uint8_t len, const struct net_addr *a)
+{
+	const struct net_addr *set = len == 4 ? ifp->a4 : ifp->a6;
+	unsigned i;
+
+	for (i = 0; i < DUET_IFA_MAX; i++)
+		if (&set[i] != a && set[i].is_used && set[i].plen == a->plen &&
+		    duet_addr_prefix_eq(set[i].addr, a->addr, a->plen))
+			return true;
+	return false;
+}
+
+int duet_if_addr_del(struct duet_stack *stack, uint32_t ifindex, int family, const void *addr)
+{
+	uint8_t len = net_family_len(family);
+	struct net_if *ifp = net_if_get(stack, ifindex);
+	struct net_addr *a;
+
+	if (!ifp)
+		return -ENODEV;
+	if (!len)
+		return -EAFNOSUPPORT;
+	a = net_if_find_addr(ifp, len, addr);
+	if (!a)
+		return -EADDRNOTAVAIL;
+	net_notify_addr(stack, ifindex, len, a, false);
+	if (!net_prefix_shared(ifp, len, a))
+		net_connected_route(stack, ifindex, len, a->addr, a->plen, false);
+	net_local_remove(stack, len, a->addr);
+	memset(a, 0, sizeof(*a));
+	return 0;
+}
+
+/* Appends ifp's addresses to out (up to n), returning how many ifp has. */
+static int net_if_list(const struct net_if *ifp, struct duet_ifaddr *out, size_t n, size_t at)
+{
+	int count = 0;
+	unsigned i, f;
+
+	for (f = 0; f < 2; f++) {
+		const struct net_addr *set = f ? ifp->a6 : ifp->a4;
+		for (i = 0; i < DUET_IFA_MAX; i++) {
+			struct duet_ifaddr *o;
+			if (!set[i].is_used)
+				continue;
+			if (at + (size_t)count < n) {
+				o = &out[at + (size_t)count];
+				memset(o, 0, sizeof(*o));
+				o->family = f ? AF_INET6 : AF_INET;
+				o->ifindex = ifp->ifindex;
+				memcpy(o->addr, set[i].addr, f ? 16 : 4);
+				o->plen = set[i].plen;
+				o->flags = set[i].flags;
+			}
+			count++;
+		}
+	}
+	return count;
+}
+
+int duet_if_addrs(const struct duet_stack *stack, uint32_t ifindex, struct duet_ifaddr *out,
+		  size_t n)
+{
+	uint32_t i;
+	int count = 0;
+
+	if (ifindex)
+		return net_if_get(stack, ifindex) ? net_if_list(net_if_get(stack, ifindex), out, n, 0)
+						  : -ENODEV;
+	for (i = 1; i <= stack->max_ifaces; i++)
+		if (net_if_get(stack, i))
+			count += net_if_list(net_if_get(stack, i), out, n, (size_t)count);
+	return count;
+}

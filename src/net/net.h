@@ -1,0 +1,98 @@
+/* duet — the network layer's shared state: per-interface IP configuration,
+ * the local address table, the routing and neighbour tables, and the list
+ * of protocol modules (IPv4 with ARP and ICMP, IPv6 with ND, MLD and ICMPv6)
+ * that the stack initialises and tells about interfaces. */
+#ifndef DUET_NET_NET_H
+#define DUET_NET_NET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <duet/net.h>
+
+#include "core/stack_internal.h"
+#include "net/neigh.h"
+#include "net/route.h"
+
+struct net_addr;
+
+/* A protocol module of the network layer. Every hook may be NULL. The
+ * modules are listed in net_protos[] in net.c, in initialisation order. */
+struct net_proto {
+	const char *name;
+	int (*init)(struct duet_stack *stack);      /* 0 or a negative errno */
+	void (*fini)(struct duet_stack *stack);
+	void (*iface_added)(struct duet_stack *stack, uint32_t ifindex);
+	void (*iface_removed)(struct duet_stack *stack, uint32_t ifindex);
+	/* An address was added (IPv6: to start DAD when TENTATIVE) or is about
+	 * to be removed. addr_len tells the family. */
+	void (*addr_added)(struct duet_stack *stack, uint32_t ifindex, uint8_t addr_len,
+			   struct net_addr *a);
+	void (*addr_removed)(struct duet_stack *stack, uint32_t ifindex, uint8_t addr_len,
+			     struct net_addr *a);
+};
+
+/* One interface address (both families share the layout). */
+struct net_addr {
+	uint8_t addr[16];
+	uint8_t plen;
+	uint32_t flags;          /* DUET_IFA_F_* */
+	bool is_used;
+	uint64_t valid_until_ns; /* 0: forever (SLAAC sets lifetimes) */
+	uint64_t preferred_until_ns;
+};
+
+/* The IP configuration of one interface. */
+struct net_if {
+	uint32_t ifindex;
+	struct net_addr a4[DUET_IFA_MAX];
+	struct net_addr a6[DUET_IFA_MAX];
+	uint32_t mtu;             /* IP MTU: the link's, lowered by RA MTU options */
+	uint8_t hop_limit;        /* IPv6 Cur Hop Limit (RA), default 64 */
+	uint8_t ttl;              /* IPv4 default TTL, 64 */
+};
+
+/* An entry of the local address table: which interface owns an address. */
+struct net_local {
+	uint8_t family_len;       /* 4 or 16; 0 = free */
+	uint8_t addr[16];
+	uint32_t ifindex;
+	struct net_local *next;
+};
+
+struct net_state {
+	struct net_if **ifs;            /* [max_ifaces + 1], by ifindex */
+	struct route_table rt4, rt6;
+	struct neigh_table arp, nd;     /* initialised by the IPv4 / IPv6 modules */
+	struct net_local *locals;       /* [n_locals] fixed pool */
+	struct net_local *locals_free;
+	struct net_local **local_buckets;
+	uint32_t n_locals, n_local_buckets;
+	void *proto_state[4];           /* each module's own, by position in the list */
+};
+
+/* Sets up the net layer and every protocol module (called by
+ * duet_stack_create). Returns 0 or a negative errno. */
+int net_init(struct duet_stack *stack);
+
+/* Tears every module and the net state down (called by duet_stack_destroy). */
+void net_fini(struct duet_stack *stack);
+
+/* Interface notifications from the core. net_iface_added returns 0 or
+ * -ENOMEM (the core then refuses the interface). */
+int net_iface_added(struct duet_stack *stack, uint32_t ifindex);
+void net_iface_removed(struct duet_stack *stack, uint32_t ifindex);
+
+/* The IP configuration of an interface, or NULL. */
+static inline struct net_if *net_if_get(const struct duet_stack *stack, uint32_t ifindex)
+{
+	return ifindex && ifindex <= stack->max_ifaces ? stack->net->ifs[ifindex] : NULL;
+}
+
+/* The interface owning a local address (addr_len 4 or 16), or 0. O(1). */
+uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr);
+
+/* The address entry addr on ifp, or NULL. */
+struct net_addr *net_if_find_addr(struct net_if *ifp, uint8_t addr_len, const uint8_t *addr);
+
+#endif
