@@ -62,7 +62,152 @@
 	X(PMTU_EXPIRED,          "path MTU entries aged out") \
 	X(PMTU_EVICTED,          "path MTU entries evicted, oldest first, to make room (cache full)") \
 	X(ICMP_RATELIMITED,      "ICMP errors not sent: rate limit (RFC 4443 2.4(f))") \
-	X(TIMERS_FIRED,          "timer callbacks run")
+	X(TIMERS_FIRED,          "timer callbacks run") \
+	X(ND6_RX,                "Neighbour Discovery messages received (RS, RA, NS, NA, Redirect)") \
+	X(ND6_TX_NS,             "Neighbour Solicitations sent (resolution, NUD, DAD)") \
+	X(ND6_TX_NA,             "Neighbour Advertisements sent") \
+	X(ND6_TX_RS,             "Router Solicitations sent") \
+	X(ND6_TX_FAILED,         "ND messages not sent: no buffer or no route") \
+	X(ND6_RA_ACCEPTED,       "Router Advertisements processed") \
+	X(ND6_REDIRECT_ACCEPTED, "Redirects processed: host route installed") \
+	X(ND6_NA_FOR_OUR_ADDR,   "NAs ignored: target is one of our usable addresses (RFC 4862 5.4.4)") \
+	X(DROP_ND6_BAD_HOP_LIMIT, "ND message dropped: IP hop limit not 255 (RFC 4861 6.1, 7.1)") \
+	X(DROP_ND6_BAD_CODE,     "ND message dropped: ICMP code not 0") \
+	X(DROP_ND6_TRUNCATED,    "ND message dropped: shorter than its fixed part") \
+	X(DROP_ND6_BAD_OPTION,   "ND message dropped: option with length 0, truncated or malformed") \
+	X(DROP_ND6_FRAGMENTED,   "ND message dropped: arrived in fragments (RFC 6980 5)") \
+	X(DROP_ND6_MCAST_TARGET, "NS/NA dropped: target is a multicast address") \
+	X(DROP_ND6_DAD_BAD_DST,  "NS dropped: from :: but not to a solicited-node address") \
+	X(DROP_ND6_DAD_SLLA,     "NS dropped: from :: with a source link-layer address option") \
+	X(DROP_ND6_NA_MCAST_SOLICITED, "NA dropped: solicited flag set on a multicast destination") \
+	X(DROP_ND6_NOT_LINKLOCAL, "RA/Redirect dropped: source not link-local") \
+	X(DROP_ND6_NOT_OUR_TARGET, "NS dropped: target not an address of the interface") \
+	X(DROP_ND6_TENTATIVE_TARGET, "NS dropped: unicast-sourced NS for a tentative address (RFC 4862 5.4.3)") \
+	X(DROP_ND6_NA_UNSOLICITED, "NA dropped: no neighbour entry to update (RFC 4861 7.2.5)") \
+	X(DROP_ND6_RS_HOST,      "RS dropped: a host ignores Router Solicitations (RFC 4861 6.2.6)") \
+	X(DROP_ND6_REDIRECT_INVALID, "Redirect dropped: not from the first-hop router, bad target or destination") \
+	X(DROP_ND6_NO_IFACE,     "ND message dropped: its interface has no ND state") \
+	X(ADDRCONF_DAD_STARTED,  "Duplicate Address Detection runs started") \
+	X(ADDRCONF_DAD_SUCCEEDED, "addresses that passed DAD and became usable") \
+	X(ADDRCONF_DAD_FAILED,   "addresses found duplicate by DAD (RFC 4862 5.4.5)") \
+	X(ADDRCONF_IID_RETRY,    "stable interface identifiers regenerated after DAD failure (RFC 7217 6)") \
+	X(ADDRCONF_SLAAC_ADDED,  "addresses formed from Prefix Information (RFC 4862 5.5.3)") \
+	X(ADDRCONF_DEPRECATED,   "addresses deprecated: preferred lifetime over") \
+	X(ADDRCONF_EXPIRED,      "addresses removed: valid lifetime over") \
+	X(ADDRCONF_PREFIX_IGNORED, "Prefix Information not used for SLAAC (length, lifetimes, link-local)") \
+	X(IP6_IN_RECEIVES,       "IPv6 packets received (RFC 4293 ipSystemStatsInReceives)") \
+	X(IP6_IN_HDR_ERRORS,     "IPv6 packets discarded for header errors (RFC 4293 InHdrErrors)") \
+	X(IP6_IN_ADDR_ERRORS,    "IPv6 packets discarded: destination not ours (RFC 4293 InAddrErrors)") \
+	X(IP6_IN_UNKNOWN_PROTOS, "IPv6 packets discarded: unknown next header (RFC 4293 InUnknownProtos)") \
+	X(IP6_IN_DELIVERS,       "IPv6 packets delivered to upper layers (RFC 4293 InDelivers)") \
+	X(IP6_OUT_REQUESTS,      "IPv6 packets upper layers asked to send (RFC 4293 OutRequests)") \
+	X(IP6_OUT_NO_ROUTES,     "IPv6 packets not sent: no route (RFC 4293 OutNoRoutes)") \
+	X(IP6_FRAG_CREATES,      "IPv6 fragments created (RFC 4293 OutFragCreates)") \
+	X(IP6_FRAG_OKS,          "IPv6 packets fragmented (RFC 4293 OutFragOKs)") \
+	X(IP6_FRAG_FAILS,        "IPv6 packets not fragmented: ND, don't-fragment or no buffer (RFC 4293 OutFragFails)") \
+	X(ICMP6_IN_MSGS,         "ICMPv6 messages received (RFC 4293 icmpStatsInMsgs)") \
+	X(ICMP6_IN_ERRORS,       "ICMPv6 messages received with errors: checksum, length (RFC 4293 icmpStatsInErrors)") \
+	X(ICMP6_IN_ECHOS,        "ICMPv6 Echo Requests received") \
+	X(ICMP6_IN_ECHO_REPLIES, "ICMPv6 Echo Replies received") \
+	X(ICMP6_IN_DEST_UNREACHS, "ICMPv6 Destination Unreachable received") \
+	X(ICMP6_IN_PKT_TOO_BIGS, "ICMPv6 Packet Too Big received") \
+	X(ICMP6_IN_TIME_EXCEEDS, "ICMPv6 Time Exceeded received") \
+	X(ICMP6_IN_PARM_PROBLEMS, "ICMPv6 Parameter Problem received") \
+	X(ICMP6_OUT_MSGS,        "ICMPv6 messages sent (RFC 4293 icmpStatsOutMsgs)") \
+	X(ICMP6_OUT_ERRORS,      "ICMPv6 error messages sent") \
+	X(ICMP6_OUT_ECHOS,       "ICMPv6 Echo Requests sent") \
+	X(ICMP6_OUT_ECHO_REPLIES, "ICMPv6 Echo Replies sent") \
+	X(ICMP6_ERR_SUPPRESSED,  "ICMPv6 errors not sent: RFC 4443 2.4(e) (about an error, a multicast, or no single source)") \
+	X(DROP_IP6_TRUNCATED,    "IPv6 packet dropped: shorter than its header") \
+	X(DROP_IP6_BAD_VERSION,  "IPv6 packet dropped: version not 6") \
+	X(DROP_IP6_BAD_LENGTH,   "IPv6 packet dropped: Payload Length 0 (jumbogram) or past the frame") \
+	X(DROP_IP6_BAD_SRC,      "IPv6 packet dropped: multicast or loopback source (RFC 4291 2.5.3, 2.7)") \
+	X(DROP_IP6_NOT_FOR_US,   "IPv6 packet dropped: destination not a usable address of ours or a group we listen to") \
+	X(DROP_IP6_TOO_MANY_EXT, "IPv6 packet dropped: extension header chain longer than the nesting limit") \
+	X(DROP_IP6_HBH_NOT_FIRST, "IPv6 packet dropped: Hop-by-Hop header not first (RFC 8200 4.1)") \
+	X(DROP_IP6_BAD_EXT,      "IPv6 packet dropped: extension header truncated or its options malformed") \
+	X(DROP_IP6_OPT_DISCARD,  "IPv6 packet dropped: unrecognised option with action 01, 10 or 11 (RFC 8200 4.2)") \
+	X(DROP_IP6_ROUTING_HDR,  "IPv6 packet dropped: Routing header with Segments Left > 0 (a host does not forward; type 0, RFC 5095)") \
+	X(DROP_IP6_UNKNOWN_NH,   "IPv6 packet dropped: unknown next header (Parameter Problem code 1)") \
+	X(DROP_IP6_NO_NEXT_HEADER, "IPv6 packet dropped: No Next Header (59), nothing to deliver") \
+	X(DROP_IP6_OUT_SCOPE,    "IPv6 output dropped: link-local or multicast destination without an interface") \
+	X(DROP_IP6_OUT_NO_SOURCE, "IPv6 output dropped: no usable source address (RFC 6724)") \
+	X(DROP_IP6_OUT_NO_BUFFER, "IPv6 output dropped: no headroom or no buffer for a fragment") \
+	X(DROP_IP6_FRAG_REJECTED, "IPv6 fragment dropped after a Parameter Problem (length, size, RFC 7112 chain)") \
+	X(DROP_ICMP6_BAD_CHECKSUM, "ICMPv6 message dropped: bad checksum") \
+	X(DROP_ICMP6_MALFORMED,  "ICMPv6 message dropped: truncated or an undefined error code") \
+	X(DROP_ICMP6_NO_HANDLER, "ICMPv6 message dropped: unknown informational type or no module for it (RFC 4443 2.4(b))") \
+	X(DROP_ICMP6_BAD_QUOTE,  "ICMPv6 Packet Too Big dropped: quoted packet short or not from us") \
+	X(DROP_ICMP6_ERROR_CONSUMED, "ICMPv6 error consumed: counted, no transport socket to notify yet") \
+	X(DROP_ICMP6_ECHO_NO_SRC, "ICMPv6 Echo Request not answered: no source address or no buffer") \
+	X(IP4_IN_RECEIVES,       "IPv4 datagrams received (RFC 4293 ipSystemStatsInReceives)") \
+	X(IP4_IN_HDR_ERRORS,     "IPv4 datagrams discarded for header errors (RFC 4293 InHdrErrors)") \
+	X(IP4_IN_ADDR_ERRORS,    "IPv4 datagrams discarded: destination not ours or bad source (RFC 4293 InAddrErrors)") \
+	X(IP4_IN_UNKNOWN_PROTOS, "IPv4 datagrams for an unattached protocol (RFC 4293 InUnknownProtos)") \
+	X(IP4_IN_DELIVERS,       "IPv4 datagrams delivered to upper layers (RFC 4293 InDelivers)") \
+	X(IP4_OUT_REQUESTS,      "IPv4 datagrams handed to ip4_output (RFC 4293 OutRequests)") \
+	X(IP4_OUT_NO_ROUTES,     "IPv4 datagrams not sent: no route (RFC 4293 OutNoRoutes)") \
+	X(IP4_OUT_LOCAL,         "IPv4 datagrams to one of our own addresses, delivered locally") \
+	X(IP4_FRAG_CREATES,      "IPv4 fragments created (RFC 4293 OutFragCreates)") \
+	X(IP4_FRAG_OKS,          "IPv4 datagrams fragmented (RFC 4293 OutFragOKs)") \
+	X(IP4_FRAG_FAILS,        "IPv4 datagrams that needed fragmenting and could not be (RFC 4293 OutFragFails)") \
+	X(ARP_IN_REQUESTS,       "ARP requests received") \
+	X(ARP_IN_REPLIES,        "ARP replies received") \
+	X(ARP_OUT_REQUESTS,      "ARP requests sent to resolve or probe an address") \
+	X(ARP_OUT_REPLIES,       "ARP replies sent") \
+	X(ARP_OUT_ANNOUNCES,     "gratuitous ARP announcements sent (RFC 5227 3)") \
+	X(ICMP4_IN_MSGS,         "ICMPv4 messages received (RFC 4293 icmpStatsInMsgs)") \
+	X(ICMP4_IN_ERRORS,       "ICMPv4 messages received with ICMP-specific errors: checksum, length (RFC 4293 icmpStatsInErrors)") \
+	X(ICMP4_IN_ECHOS,        "ICMPv4 Echo Requests received") \
+	X(ICMP4_IN_ECHO_REPS,    "ICMPv4 Echo Replies received") \
+	X(ICMP4_IN_DEST_UNREACHS, "ICMPv4 Destination Unreachable received") \
+	X(ICMP4_IN_FRAG_NEEDED,  "ICMPv4 Fragmentation Needed received and applied to the path MTU") \
+	X(ICMP4_IN_TIME_EXCDS,   "ICMPv4 Time Exceeded received") \
+	X(ICMP4_IN_PARM_PROBS,   "ICMPv4 Parameter Problem received") \
+	X(ICMP4_OUT_MSGS,        "ICMPv4 messages sent (RFC 4293 icmpStatsOutMsgs)") \
+	X(ICMP4_OUT_ERRORS,      "ICMPv4 error messages sent") \
+	X(ICMP4_OUT_ECHOS,       "ICMPv4 Echo Requests sent") \
+	X(ICMP4_OUT_ECHO_REPS,   "ICMPv4 Echo Replies sent") \
+	X(ICMP4_OUT_DEST_UNREACHS, "ICMPv4 Destination Unreachable sent") \
+	X(ICMP4_OUT_TIME_EXCDS,  "ICMPv4 Time Exceeded sent") \
+	X(ICMP4_OUT_PARM_PROBS,  "ICMPv4 Parameter Problem sent") \
+	X(ICMP4_ERR_SUPPRESSED,  "ICMPv4 errors not sent: about an ICMP error, a broadcast/multicast, a non-first fragment or a non-unicast source (RFC 1122 3.2.2)") \
+	X(DROP_IP4_MALFORMED,    "IPv4 datagram dropped: truncated, bad version, IHL or Total Length") \
+	X(DROP_IP4_BAD_CHECKSUM, "IPv4 datagram dropped: header checksum") \
+	X(DROP_IP4_BAD_FIELD,    "IPv4 datagram dropped: reserved flag bit set") \
+	X(DROP_IP4_BAD_OPTION,   "IPv4 datagram dropped: malformed option (Parameter Problem sent)") \
+	X(DROP_IP4_BAD_SRC,      "IPv4 datagram dropped: broadcast, multicast, class E or loopback source (RFC 1122 3.2.1.3)") \
+	X(DROP_IP4_NOT_FOR_US,   "IPv4 datagram dropped: destination not ours (a host does not forward)") \
+	X(DROP_IP4_L2_BCAST_UNICAST, "IPv4 datagram dropped: link-layer broadcast to a unicast IP destination (RFC 1122 3.3.6)") \
+	X(DROP_IP4_UNKNOWN_PROTO, "IPv4 datagram dropped: protocol not attached (protocol unreachable sent)") \
+	X(DROP_IP4_NO_BUFFER,    "IPv4 datagram dropped: packet pool exhausted") \
+	X(DROP_IP4_NO_ROUTE,     "IPv4 datagram dropped on output: no route") \
+	X(DROP_IP4_NO_SOURCE,    "IPv4 datagram dropped on output: no usable source address") \
+	X(DROP_IP4_DONTFRAG,     "IPv4 datagram dropped on output: larger than the path MTU with DF set") \
+	X(DROP_IP4_LOCAL_QUEUE_FULL, "IPv4 datagram to ourselves dropped: local delivery queue full") \
+	X(DROP_IP4_HOST_UNREACH, "IPv4 datagram dropped: address resolution failed (host unreachable)") \
+	X(DROP_ARP_MALFORMED,    "ARP packet dropped: truncated, unsupported hardware/protocol or opcode") \
+	X(DROP_ARP_BAD_ADDR,     "ARP packet dropped: multicast/broadcast sender or multicast target") \
+	X(DROP_ARP_SPA_OURS,     "ARP packet dropped: sender claims one of our addresses (conflict)") \
+	X(DROP_ICMP4_MALFORMED,  "ICMPv4 message dropped: truncated or undefined code") \
+	X(DROP_ICMP4_BAD_CHECKSUM, "ICMPv4 message dropped: checksum") \
+	X(DROP_ICMP4_BCAST_ECHO, "ICMPv4 Echo Request to a broadcast/multicast address ignored (Linux icmp_echo_ignore_broadcasts=1)") \
+	X(DROP_ICMP4_BAD_QUOTE,  "ICMPv4 error dropped: quoted datagram truncated or not sent by us") \
+	X(DROP_ICMP4_ERROR_CONSUMED, "ICMPv4 error consumed: counted, no transport socket to notify yet") \
+	X(DROP_ICMP4_UNHANDLED_TYPE, "ICMPv4 message of a type duet does not handle, discarded (RFC 1122 3.2.2)") \
+	X(MCAST_CHANGE_REPORTS,  "MLDv2/IGMPv3 State Change Reports sent, retransmissions included (RFC 3810 6.1)") \
+	X(MCAST_CURRENT_REPORTS, "MLDv2/IGMPv3 Current State Reports sent in answer to queries (RFC 3810 6.3)") \
+	X(MCAST_V1_REPORTS,      "MLDv1/IGMPv1/IGMPv2 Reports sent (compatibility mode)") \
+	X(MCAST_V1_DONES,        "MLDv1 Done / IGMPv2 Leave Group messages sent (compatibility mode)") \
+	X(MCAST_GENERAL_QUERIES, "MLD/IGMP General Queries received") \
+	X(MCAST_GROUP_QUERIES,   "MLD/IGMP Multicast Address (Group) Specific Queries received") \
+	X(MCAST_SOURCE_QUERIES,  "MLDv2/IGMPv3 Multicast Address and Source Specific Queries received") \
+	X(MCAST_COMPAT_ENTERED,  "interfaces switched to an older version (MLDv1, IGMPv1/v2) by a query (RFC 3810 8.2.1)") \
+	X(MCAST_COMPAT_EXPIRED,  "interfaces back to a newer version: Older Version Querier Present timer expired") \
+	X(MCAST_LIMIT_GROUPS,    "multicast joins refused: membership table full (max_groups)") \
+	X(MCAST_LIMIT_LISTENERS, "multicast joins refused: max_listeners or max_listeners_per_group reached") \
+	X(MCAST_LIMIT_SOURCES,   "multicast source filters refused: over max_sources per listener or merged per interface") \
+	X(MCAST_SOURCES_OVERFLOW, "retransmission or queried-source lists full: the group's whole state reported instead")
 
 enum duet_counter {
 #define DUET_CTR_ENUM(name, desc) DUET_CTR_##name,
