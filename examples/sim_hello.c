@@ -19,8 +19,11 @@ int main(void)
 	imp.loss_ppm = 10000;               /* 1% */
 	imp.delay_ns = 5 * DUET_NS_PER_MS;
 	opts.a_to_b = &imp;
-	if (duet_sim_create(42, 0, &sim) || duet_sim_add_stack(sim, "alpha", NULL, &a) ||
-	    duet_sim_add_stack(sim, "beta", NULL, &b) || duet_sim_connect(sim, a, b, &opts, &ia, &ib))
+	struct duet_stack_config cfg;
+	duet_stack_config_init(&cfg);
+	cfg.is_ipv6_autoconf_off = true; /* only our frames on the cable */
+	if (duet_sim_create(42, 0, &sim) || duet_sim_add_stack(sim, "alpha", &cfg, &a) ||
+	    duet_sim_add_stack(sim, "beta", &cfg, &b) || duet_sim_connect(sim, a, b, &opts, &ia, &ib))
 		return 1;
 	for (i = 0; i < 10; i++) {
 		struct duet_pkt *p = duet_pkt_alloc(duet_stack_pool(a), DUET_PKT_HEADROOM, 60);

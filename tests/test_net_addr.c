@@ -23,8 +23,9 @@ static struct duet_stack *mk(int *eth, int *lo)
 	struct duet_link *l;
 
 	duet_stack_config_init(&cfg);
+	cfg.is_ipv6_autoconf_off = true; /* only the addresses these tests add */
 	CHECK_EQ(duet_stack_create(&cfg, &s), 0);
-	CHECK_EQ(duet_chanlink_create(mac, 1500, 8, &l), 0);
+	CHECK_EQ(duet_chanlink_create(mac, 1500, 64, &l), 0);
 	*eth = duet_stack_add_link(s, l, "eth0");
 	duet_loopback_config_init(&lc);
 	CHECK_EQ(duet_loopback_create(&lc, &l), 0);
@@ -120,5 +121,26 @@ TEST(addr_shared_prefix_and_iface_removal)
 	CHECK(route_lookup(&s->net->rt6, dst, 0, 0) == NULL);
 	CHECK_EQ(net_local_ifindex(s, 16, b), 0);
 	CHECK_EQ(duet_if_addrs(s, (uint32_t)eth, list, 2), -ENODEV);
+	duet_stack_destroy(s);
+}
+
+/* Static routes through the public API (N-7): a default route via a gateway. */
+TEST(route_public_api)
+{
+	int eth, lo;
+	struct duet_stack *s = mk(&eth, &lo);
+	uint8_t any[16] = { 0 }, gw[16], dst[16];
+	const struct route *r;
+
+	a6("fe80::1", gw);
+	a6("2001:db8:ffff::1", dst);
+	CHECK_EQ(duet_route_add(s, AF_INET6, any, 0, gw, (uint32_t)eth, 1024), 0);
+	CHECK_EQ(duet_route_add(s, AF_INET6, any, 0, gw, (uint32_t)eth, 1024), -EEXIST);
+	CHECK_EQ(duet_route_add(s, AF_INET6, any, 0, gw, 77, 1024), -ENODEV);
+	CHECK_EQ(duet_route_add(s, 999, any, 0, gw, (uint32_t)eth, 1), -EAFNOSUPPORT);
+	r = route_lookup(&s->net->rt6, dst, 0, 0);
+	CHECK(r && r->has_gateway && memcmp(r->gateway, gw, 16) == 0);
+	CHECK_EQ(duet_route_del(s, AF_INET6, any, 0, NULL, 0), 0);
+	CHECK_EQ(duet_route_del(s, AF_INET6, any, 0, NULL, 0), -ESRCH);
 	duet_stack_destroy(s);
 }

@@ -40,8 +40,9 @@ static struct transcript run_lossy(uint64_t seed)
 	struct duet_link *la;
 
 	CHECK_EQ(duet_sim_create(seed, 0, &sim), 0);
-	CHECK_EQ(duet_sim_add_stack(sim, "a", NULL, &a), 0);
 	duet_stack_config_init(&cfg);
+	cfg.is_ipv6_autoconf_off = true; /* only the test's frames on the wire */
+	CHECK_EQ(duet_sim_add_stack(sim, "a", &cfg, &a), 0);
 	cfg.trace = tr_trace;
 	cfg.trace_ctx = &t;
 	CHECK_EQ(duet_sim_add_stack(sim, "b", &cfg, &b), 0);
@@ -93,12 +94,15 @@ TEST(sim_idle_and_limit)
 	struct duet_stack *a, *b;
 	struct duet_impair_params imp;
 	struct duet_sim_link_opts opts = { 0 };
+	struct duet_stack_config cfg;
 	struct duet_pkt *p;
 	int ia, ib;
 
 	CHECK_EQ(duet_sim_create(1, 1000, &sim), 0);
-	CHECK_EQ(duet_sim_add_stack(sim, "a", NULL, &a), 0);
-	CHECK_EQ(duet_sim_add_stack(sim, "b", NULL, &b), 0);
+	duet_stack_config_init(&cfg);
+	cfg.is_ipv6_autoconf_off = true; /* nothing scheduled but the test's frame */
+	CHECK_EQ(duet_sim_add_stack(sim, "a", &cfg, &a), 0);
+	CHECK_EQ(duet_sim_add_stack(sim, "b", &cfg, &b), 0);
 	CHECK_EQ(duet_sim_connect(sim, a, a, NULL, NULL, NULL), -EINVAL);
 	duet_impair_params_init(&imp);
 	imp.delay_ns = 10 * DUET_NS_PER_MS;

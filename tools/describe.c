@@ -153,6 +153,19 @@ static void describe_nd_ns(struct out *o, struct duet_cur *c)
 		put(o, " ICMPv6 neighbor solicitation, who has %s", a6(ns.target, t));
 }
 
+static void describe_nd_na(struct out *o, struct duet_cur *c)
+{
+	struct duet_nd_na na;
+	char t[DUET_ADDR6_STRLEN];
+	int err = duet_nd_na_parse(c, &na);
+
+	if (err)
+		put(o, " ICMPv6 neighbor advertisement malformed (%s)", duet_wire_errname(err));
+	else
+		put(o, " ICMPv6 neighbor advertisement, %s is here%s%s", a6(na.target, t),
+		    na.s ? " (solicited)" : "", na.o ? " (override)" : "");
+}
+
 static void describe_mld2_report(struct out *o, struct duet_cur *c)
 {
 	struct duet_mld_report r;
@@ -193,6 +206,15 @@ static void describe_icmp6(struct out *o, struct duet_cur *c)
 		break;
 	case DUET_ICMP6_MLD2_REPORT:
 		describe_mld2_report(o, c);
+		break;
+	case DUET_ICMP6_ND_NEIGHBOR_ADVERT:
+		describe_nd_na(o, c);
+		break;
+	case DUET_ICMP6_ND_ROUTER_SOLICIT:
+		put(o, " ICMPv6 router solicitation");
+		break;
+	case DUET_ICMP6_ND_ROUTER_ADVERT:
+		put(o, " ICMPv6 router advertisement");
 		break;
 	default:
 		put(o, " ICMPv6 type %u code %u", h.type, h.code);

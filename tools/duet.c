@@ -11,13 +11,31 @@ static const struct duet_subcommand subcommands[] = {
 	{ "version", "print duet's version", "duet version", tool_version },
 	{ "demo", "play a simulated network and print what crossed it",
 	  "duet demo [--pcap FILE] [--seed N]\n"
-	  "  Two simulated hosts, alpha and beta, on a cable with 2 ms delay and\n"
-	  "  jitter. alpha sends ARP, Neighbour Discovery, MLDv2, ICMPv4/ICMPv6 echo,\n"
-	  "  UDP, TCP and fragmented frames built with duet's wire emitters; the transcript shows\n"
-	  "  each frame as beta received it and what beta's stack did with it.\n"
+	  "  Two simulated dual-stack hosts, alpha and beta, on a cable with 2 ms\n"
+	  "  delay and jitter. Their interfaces come up (duplicate address detection,\n"
+	  "  router solicitation, gratuitous ARP); then alpha pings beta over IPv4 and\n"
+	  "  IPv6, with 56 and 3000 data bytes (fragmented). The transcript shows every\n"
+	  "  frame each host received and what its stack did with it.\n"
 	  "  --pcap FILE  capture the cable at alpha's end (pcap, ns timestamps)\n"
 	  "  --seed N     the simulation's seed (default 1): same seed, same run",
 	  tool_demo },
+	{ "run", "run the stack on a TAP device until SIGINT/SIGTERM",
+	  "duet run --tap IFNAME --addr CIDR [--addr CIDR ...] [--gateway ADDR] [--pcap FILE]\n"
+	  "  Opens (creating if missing) the TAP device IFNAME and brings it up, gives\n"
+	  "  duet the addresses (IPv4 or IPv6, e.g. 192.0.2.2/24, 2001:db8::2/64; IPv6\n"
+	  "  ones go through DAD) and a default route via each --gateway, and serves\n"
+	  "  ARP, Neighbour Discovery and ICMP echo until SIGINT or SIGTERM.\n"
+	  "  SIGUSR1 prints every non-zero counter; so does stopping.\n"
+	  "  --pcap FILE  capture the TAP device's traffic as duet sees it",
+	  tool_run },
+	{ "ping", "send ICMP/ICMPv6 echo requests from a stack on a TAP device",
+	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] --tap IFNAME --addr CIDR\n"
+	  "          [--addr CIDR ...] [--gateway ADDR] [--pcap FILE] DEST[%ZONE]\n"
+	  "  Starts a stack on IFNAME as `duet run` does, waits for DAD, then sends\n"
+	  "  COUNT (default 4) echo requests of SIZE (default 56) data bytes, one per\n"
+	  "  interval (default 1 s), printing each reply; exits 0 if any came back.\n"
+	  "  A link-local DEST needs %ZONE (the TAP name or an interface index).",
+	  tool_ping },
 	{ NULL, NULL, NULL, NULL },
 };
 

@@ -11,5 +11,7 @@ struct duet_subcommand {
 
 int tool_version(int argc, char **argv);
 int tool_demo(int argc, char **argv);
+int tool_run(int argc, char **argv);
+int tool_ping(int argc, char **argv);
 
 #endif

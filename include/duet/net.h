@@ -47,4 +47,41 @@ int duet_if_addr_del(struct duet_stack *stack, uint32_t ifindex, int family, con
 int duet_if_addrs(const struct duet_stack *stack, uint32_t ifindex, struct duet_ifaddr *out,
 		  size_t n);
 
+/* Adds a static route: prefix/plen via gateway (NULL: on-link) out of
+ * ifindex, with metric (lower wins among equal prefixes). Returns 0,
+ * -ENODEV, -EAFNOSUPPORT, -EINVAL (prefix length beyond the address, host
+ * bits set), -EEXIST or -ENOSPC. */
+int duet_route_add(struct duet_stack *stack, int family, const void *prefix, unsigned plen,
+		   const void *gateway, uint32_t ifindex, uint32_t metric);
+
+/* Removes a static route (ifindex 0 / gateway NULL: any). Returns 0,
+ * -EAFNOSUPPORT or -ESRCH. */
+int duet_route_del(struct duet_stack *stack, int family, const void *prefix, unsigned plen,
+		   const void *gateway, uint32_t ifindex);
+
+/* An ICMP / ICMPv6 echo reply that reached the stack (for `duet ping` and
+ * embedders until raw sockets arrive). */
+struct duet_echo_reply {
+	int family;            /* AF_INET or AF_INET6 */
+	uint8_t from[16];      /* the first 4 bytes for AF_INET */
+	uint32_t ifindex;
+	uint16_t id, seq;
+	uint8_t hop_limit;     /* TTL for AF_INET */
+	uint32_t data_len;     /* echo data bytes */
+	uint64_t time_ns;      /* arrival time */
+};
+
+typedef void (*duet_echo_fn)(void *ctx, const struct duet_echo_reply *reply);
+
+/* Installs the function called for every echo reply (NULL: none). */
+void duet_echo_set_handler(struct duet_stack *stack, duet_echo_fn fn, void *ctx);
+
+/* Sends an ICMP (AF_INET) or ICMPv6 (AF_INET6) Echo Request to dst with
+ * data_len bytes of data (a pattern), fragmenting beyond the path MTU. oif
+ * 0 = from the route (a link-local or multicast IPv6 dst needs one).
+ * Returns 0, -EAFNOSUPPORT, -EINVAL (data_len > 65,507 / 65,527), or the
+ * output errors (-ENETUNREACH, -EHOSTUNREACH, -ENOBUFS, ...). */
+int duet_echo_send(struct duet_stack *stack, int family, const void *dst, uint32_t oif,
+		   uint16_t id, uint16_t seq, uint32_t data_len);
+
 #endif

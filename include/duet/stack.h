@@ -52,6 +52,10 @@ struct duet_stack_config {
 	uint32_t tx_batch;                /* frames per link transmit call (default 64) */
 	duet_trace_fn trace;              /* NULL = no tracing */
 	void *trace_ctx;
+	bool is_ipv6_autoconf_off;        /* new interfaces get no link-local address,
+					   * no DAD of it and send no Router
+					   * Solicitations (Linux: addr_gen_mode none);
+					   * addresses are configured by the caller */
 };
 
 /* Fills cfg with the defaults above (seed 1, monotonic clock). */

@@ -70,6 +70,7 @@ int duet_stack_create(const struct duet_stack_config *cfg, struct duet_stack **o
 	stack->tx_batch = cfg->tx_batch;
 	stack->trace = cfg->trace;
 	stack->trace_ctx = cfg->trace_ctx;
+	stack->is_ipv6_autoconf_off = cfg->is_ipv6_autoconf_off;
 	stack->ifaces = calloc(cfg->max_ifaces + 1u, sizeof(*stack->ifaces));
 	stack->tx_scratch = calloc(cfg->tx_batch, sizeof(*stack->tx_scratch));
 	duet_pool_config_init(&pc);

@@ -49,6 +49,7 @@ struct duet_stack {
 	duet_trace_fn trace;
 	void *trace_ctx;
 	struct net_state *net;        /* the network layer (src/net/net.h) */
+	bool is_ipv6_autoconf_off;    /* from the config */
 };
 
 /* Bumps a counter. */

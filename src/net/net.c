@@ -15,6 +15,8 @@
 
 /* The protocol modules, in initialisation order (NULL-terminated). */
 static const struct net_proto *const net_protos[] = {
+	&ip4_proto,
+	&ip6_proto,
 	NULL
 };
 
@@ -354,4 +356,62 @@ int duet_if_addrs(const struct duet_stack *stack, uint32_t ifindex, struct duet_
 		if (net_if_get(stack, i))
 			count += net_if_list(net_if_get(stack, i), out, n, (size_t)count);
 	return count;
+}
+
+void duet_echo_set_handler(struct duet_stack *stack, duet_echo_fn fn, void *ctx)
+{
+	stack->net->echo_fn = fn;
+	stack->net->echo_ctx = ctx;
+}
+
+void net_echo_reply(struct duet_stack *stack, const struct duet_echo_reply *reply)
+{
+	if (stack->net->echo_fn)
+		stack->net->echo_fn(stack->net->echo_ctx, reply);
+}
+
+int duet_echo_send(struct duet_stack *stack, int family, const void *dst, uint32_t oif,
+		   uint16_t id, uint16_t seq, uint32_t data_len)
+{
+	size_t i;
+
+	for (i = 0; net_protos[i]; i++)
+		if (net_protos[i]->family == family && net_protos[i]->echo_send)
+			return net_protos[i]->echo_send(stack, dst, oif, id, seq, data_len);
+	return -EAFNOSUPPORT;
+}
+
+int duet_route_add(struct duet_stack *stack, int family, const void *prefix, unsigned plen,
+		   const void *gateway, uint32_t ifindex, uint32_t metric)
+{
+	uint8_t len = net_family_len(family);
+	struct route r;
+
+	if (!len)
+		return -EAFNOSUPPORT;
+	if (!net_if_get(stack, ifindex))
+		return -ENODEV;
+	if (plen > len * 8u)
+		return -EINVAL;
+	memset(&r, 0, sizeof(r));
+	memcpy(r.prefix, prefix, len);
+	r.plen = (uint8_t)plen;
+	r.has_gateway = gateway != NULL;
+	if (gateway)
+		memcpy(r.gateway, gateway, len);
+	r.ifindex = ifindex;
+	r.metric = metric;
+	r.origin = ROUTE_STATIC;
+	return route_add(len == 4 ? &stack->net->rt4 : &stack->net->rt6, &r);
+}
+
+int duet_route_del(struct duet_stack *stack, int family, const void *prefix, unsigned plen,
+		   const void *gateway, uint32_t ifindex)
+{
+	uint8_t len = net_family_len(family);
+
+	if (!len)
+		return -EAFNOSUPPORT;
+	return route_del(len == 4 ? &stack->net->rt4 : &stack->net->rt6, prefix, (uint8_t)plen,
+			 ifindex, gateway);
 }

@@ -30,7 +30,20 @@ struct net_proto {
 			   struct net_addr *a);
 	void (*addr_removed)(struct duet_stack *stack, uint32_t ifindex, uint8_t addr_len,
 			     struct net_addr *a);
+	/* The family this module serves for duet_echo_send (0: none), and its
+	 * echo sender. */
+	int family;
+	int (*echo_send)(struct duet_stack *stack, const uint8_t *dst, uint32_t oif, uint16_t id,
+			 uint16_t seq, uint32_t data_len);
 };
+
+/* Where each module keeps its own state: net_state.proto_state[NET_PROTO_x]. */
+enum { NET_PROTO_IP4 = 0, NET_PROTO_IP6 = 1, NET_PROTO_MCAST = 2 };
+
+/* The modules (declared here, defined in their own files, listed in
+ * net_protos[] in net.c). */
+extern const struct net_proto ip4_proto;
+extern const struct net_proto ip6_proto;
 
 /* One interface address (both families share the layout). */
 struct net_addr {
@@ -68,8 +81,13 @@ struct net_state {
 	struct net_local *locals_free;
 	struct net_local **local_buckets;
 	uint32_t n_locals, n_local_buckets;
-	void *proto_state[4];           /* each module's own, by position in the list */
+	void *proto_state[4];           /* each module's own: NET_PROTO_* */
+	duet_echo_fn echo_fn;           /* duet_echo_set_handler() */
+	void *echo_ctx;
 };
+
+/* Hands an echo reply to the handler installed by duet_echo_set_handler. */
+void net_echo_reply(struct duet_stack *stack, const struct duet_echo_reply *reply);
 
 /* Sets up the net layer and every protocol module (called by
  * duet_stack_create). Returns 0 or a negative errno. */

@@ -1,0 +1,74 @@
+/* duet — the IPv6 module's internal interface (RFC 8200): what upper layers
+ * and the ND/ICMPv6 parts call. Implemented by ip6_input.c / ip6_output.c. */
+#ifndef DUET_NET_IP6_H
+#define DUET_NET_IP6_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <duet/pkt.h>
+
+struct duet_stack;
+
+/* What an upper-layer handler learns about a received packet. */
+struct ip6_rx_info {
+	uint8_t src[16], dst[16];
+	uint8_t hop_limit;
+	uint8_t tclass;
+	uint32_t flow_label;
+	uint32_t ifindex;          /* arrival interface */
+	uint32_t nh_off;           /* offset in pkt->buf of the IPv6 header (for
+				    * ICMP errors quoting the packet) */
+	bool is_multicast_dst;
+	bool was_fragmented;       /* arrived in fragments (RFC 6980 checks) */
+	bool is_link_multicast;    /* link-layer multicast or broadcast frame
+				    * (RFC 4443 §2.4(e.3)) */
+};
+
+/* An upper-layer input handler: pkt's data starts at the upper-layer header;
+ * the handler owns pkt. */
+typedef void (*ip6_upper_fn)(struct duet_stack *stack, struct duet_pkt *pkt,
+			     const struct ip6_rx_info *info);
+
+/* Attaches the handler for one upper-layer protocol (58 ICMPv6, 17 UDP, 6
+ * TCP, ...). Unattached protocols are answered with Parameter Problem code
+ * 1 (RFC 8200 §4). */
+void ip6_set_upper(struct duet_stack *stack, uint8_t proto, ip6_upper_fn fn);
+
+/* How to send one packet. */
+struct ip6_out {
+	uint8_t src[16];        /* all zero: selected by ip6_select_source() */
+	uint8_t dst[16];
+	uint8_t next_header;    /* of the payload */
+	int hop_limit;          /* -1: 255 for ND, else the interface's (unicast) or 1 (multicast) */
+	uint8_t tclass;
+	uint32_t flow_label;    /* 0: none */
+	uint32_t oif;           /* 0: from the route; required for link-local and multicast */
+	bool is_dontfrag;       /* EMSGSIZE rather than fragmenting */
+	bool is_nd;             /* an ND message: hop limit 255, never fragmented */
+};
+
+/* Sends pkt — its data is the upper-layer message, checksum already set,
+ * with at least DUET_PKT_HEADROOM of headroom — as an IPv6 packet: route
+ * lookup, fragmentation beyond the path MTU (RFC 8200 §4.5), next-hop
+ * resolution through the neighbour cache. Takes pkt in every case. A zero
+ * src is selected, except for ND (is_nd), whose checksum already covers the
+ * source it was given (:: for DAD, RFC 4862 §5.4.2). Returns 0,
+ * -ENETUNREACH, -EHOSTUNREACH, -EADDRNOTAVAIL, -EMSGSIZE, -ENOBUFS, or
+ * -EINVAL for a link-local or multicast dst without oif. */
+int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o);
+
+/* Chooses a source address for dst (RFC 6724 §5, default policy), on oif if
+ * non-zero. Returns 0 with out set, or -EADDRNOTAVAIL. */
+int ip6_select_source(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif,
+		      uint8_t out[16]);
+
+/* Sends an ICMPv6 error about the packet quoted (its IPv6 header at
+ * pkt->buf + info->nh_off), applying RFC 4443 §2.4 (no error about an error,
+ * about a multicast destination unless PTB / param problem code 2, rate
+ * limit). Does not take pkt. */
+void icmp6_send_error(struct duet_stack *stack, const struct duet_pkt *pkt,
+		      const struct ip6_rx_info *info, uint8_t type, uint8_t code,
+		      uint32_t param);
+
+#endif

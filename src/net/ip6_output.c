@@ -1,0 +1,210 @@
+/* duet — IPv6 output (RFC 8200): route, source, header, source
+ * fragmentation beyond the path MTU (§4.5, RFC 8201) with unpredictable
+ * Identifications (RFC 7739), then the neighbour cache (RFC 4861). */
+#include "net/ip6_internal.h"
+
+#include "net/nd6.h"
+
+#include <duet/addr.h>
+#include <duet/byteorder.h>
+#include <duet/wire/ip6.h>
+#include <duet/wire/ip6_ext.h>
+
+#include <errno.h>
+#include <string.h>
+
+/* Where a packet goes: interface, next hop, and the route's MTU. */
+struct ip6_hop {
+	uint32_t ifindex;
+	uint8_t nexthop[16];
+	uint32_t route_mtu;   /* 0: the interface's */
+};
+
+uint32_t ip6_out_path_mtu(struct duet_stack *stack, const struct net_if *ifp,
+			  const uint8_t dst[16], uint32_t zone)
+{
+	struct pmtu_dest d;
+
+	pmtu_dest_v6(&d, dst, zone);
+	return pmtu_get(&ip6_state(stack)->pmtu, &d, ifp->mtu, duet_stack_now(stack));
+}
+
+/* Scoped destinations are on-link on the interface given (RFC 4007 §6);
+ * others follow the routing table. */
+static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, struct ip6_hop *hop)
+{
+	const struct route *r;
+
+	memset(hop, 0, sizeof(*hop));
+	if (ip6_is_scoped(o->dst) || duet_addr6_is_multicast(o->dst)) {
+		if (!o->oif)
+			return -EINVAL;
+		hop->ifindex = o->oif;
+		memcpy(hop->nexthop, o->dst, 16);
+		return net_if_get(stack, o->oif) ? 0 : -ENETUNREACH;
+	}
+	r = route_lookup(&stack->net->rt6, o->dst, o->oif, duet_stack_now(stack));
+	if (!r || !net_if_get(stack, r->ifindex))
+		return -ENETUNREACH;
+	hop->ifindex = r->ifindex;
+	memcpy(hop->nexthop, r->has_gateway ? r->gateway : o->dst, 16);
+	hop->route_mtu = r->mtu;
+	return 0;
+}
+
+/* RFC 7739 §5.3: a keyed hash of the addresses plus a counter kept per
+ * hash slot — unpredictable off-path, distinct for back-to-back packets. */
+static uint32_t ip6_out_frag_id(struct duet_stack *stack, const uint8_t src[16],
+				const uint8_t dst[16])
+{
+	struct ip6_state *st = ip6_state(stack);
+	uint8_t key[32];
+	uint64_t h;
+
+	memcpy(key, src, 16);
+	memcpy(key + 16, dst, 16);
+	h = duet_stack_keyed_hash(stack, key, sizeof(key));
+	return (uint32_t)(h >> 32) + ++st->frag_ctr[h % IP6_FRAG_ID_SLOTS];
+}
+
+/* Writes the IPv6 header in front of pkt's data. */
+static int ip6_out_push_hdr(struct duet_pkt *pkt, const struct duet_ip6_hdr *h)
+{
+	struct duet_wcur w;
+	uint8_t *p = duet_pkt_push(pkt, DUET_IP6_HDR_LEN);
+
+	if (!p)
+		return -ENOBUFS;
+	duet_wcur_init(&w, p, DUET_IP6_HDR_LEN);
+	return duet_ip6_emit(h, &w) == 0 ? 0 : -EINVAL;
+}
+
+/* One fragment: header, Fragment header, len bytes of payload from data. */
+static struct duet_pkt *ip6_out_frag_build(struct duet_stack *stack, struct duet_ip6_hdr h,
+					   const uint8_t *data, uint32_t off, uint32_t len,
+					   bool is_last, uint32_t id)
+{
+	struct duet_ip6_frag_hdr fh;
+	struct duet_pkt *f = duet_pkt_alloc(stack->pool, DUET_PKT_HEADROOM,
+					    DUET_IP6_FRAG_HDR_LEN + len);
+	struct duet_wcur w;
+
+	if (!f)
+		return NULL;
+	memset(&fh, 0, sizeof(fh));
+	fh.next_header = h.next_header;
+	fh.fragment_offset = (uint16_t)(off / 8u);
+	fh.m = !is_last;
+	fh.identification = id;
+	duet_wcur_init(&w, duet_pkt_data(f), DUET_IP6_FRAG_HDR_LEN);
+	duet_ip6_frag_emit(&fh, &w);
+	memcpy(duet_pkt_data(f) + DUET_IP6_FRAG_HDR_LEN, data + off, len);
+	h.next_header = DUET_IP6_NH_FRAGMENT;
+	h.payload_length = (uint16_t)(DUET_IP6_FRAG_HDR_LEN + len);
+	if (ip6_out_push_hdr(f, &h) != 0) {
+		stack_drop(stack, f, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
+		return NULL;
+	}
+	return f;
+}
+
+/* RFC 8200 §4.5: the whole upper-layer message is the fragmentable part;
+ * every fragment but the last carries a multiple of 8 octets. Takes pkt. */
+static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt,
+			    const struct duet_ip6_hdr *h, const struct ip6_hop *hop, uint32_t mtu)
+{
+	uint32_t chunk = (mtu - DUET_IP6_HDR_LEN - DUET_IP6_FRAG_HDR_LEN) & ~7u;
+	uint32_t id = ip6_out_frag_id(stack, h->src, h->dst), off;
+	int err = 0;
+
+	for (off = 0; off < pkt->len && !err; off += chunk) {
+		uint32_t len = pkt->len - off < chunk ? pkt->len - off : chunk;
+		struct duet_pkt *f = ip6_out_frag_build(stack, *h, duet_pkt_data(pkt), off, len,
+							off + len == pkt->len, id);
+
+		if (!f) {
+			err = -ENOBUFS;
+			break;
+		}
+		stack_count(stack, DUET_CTR_IP6_FRAG_CREATES);
+		err = nd6_output(stack, hop->ifindex, hop->nexthop, f);
+	}
+	if (err == -ENOBUFS) {
+		stack_drop(stack, pkt, DUET_CTR_IP6_FRAG_FAILS);
+		return err;
+	}
+	stack_count(stack, DUET_CTR_IP6_FRAG_OKS);
+	duet_pkt_free(pkt); /* every byte went out in the fragments */
+	return err;
+}
+
+/* The header fields from o, with the default hop limit (RFC 4861 §6.3.2
+ * Cur Hop Limit; 1 for multicast, RFC 3542 §6.3; 255 for ND, RFC 4861). */
+static void ip6_out_header(const struct ip6_out *o, const struct net_if *ifp, uint32_t len,
+			   struct duet_ip6_hdr *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->traffic_class = o->tclass;
+	h->flow_label = o->flow_label & 0xfffffu;
+	h->payload_length = (uint16_t)len;
+	h->next_header = o->next_header;
+	if (o->hop_limit >= 0)
+		h->hop_limit = (uint8_t)o->hop_limit;
+	else
+		h->hop_limit = o->is_nd ? 255 : duet_addr6_is_multicast(o->dst) ? 1 : ifp->hop_limit;
+	memcpy(h->src, o->src, 16);
+	memcpy(h->dst, o->dst, 16);
+}
+
+/* Source and MTU, then one packet or fragments. Takes pkt. */
+static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o,
+			const struct ip6_hop *hop)
+{
+	const struct net_if *ifp = net_if_get(stack, hop->ifindex);
+	struct duet_ip6_hdr h;
+	uint32_t mtu;
+	int err;
+
+	ip6_out_header(o, ifp, pkt->len, &h);
+	if (!o->is_nd && duet_addr6_is_unspecified(h.src) &&
+	    ip6_select_source(stack, o->dst, hop->ifindex, h.src) != 0) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_SOURCE);
+		return -EADDRNOTAVAIL;
+	}
+	mtu = ip6_out_path_mtu(stack, ifp, o->dst, ip6_is_scoped(o->dst) ? hop->ifindex : 0);
+	if (hop->route_mtu && hop->route_mtu < mtu)
+		mtu = hop->route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop->route_mtu;
+	if (DUET_IP6_HDR_LEN + pkt->len <= mtu) {
+		err = ip6_out_push_hdr(pkt, &h);
+		if (err) {
+			stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
+			return err;
+		}
+		return nd6_output(stack, hop->ifindex, hop->nexthop, pkt);
+	}
+	if (o->is_nd || o->is_dontfrag) { /* RFC 6980: ND is never fragmented */
+		stack_drop(stack, pkt, DUET_CTR_IP6_FRAG_FAILS);
+		return -EMSGSIZE;
+	}
+	return ip6_out_fragment(stack, pkt, &h, hop, mtu);
+}
+
+int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o)
+{
+	struct ip6_hop hop;
+	int err;
+
+	stack_count(stack, DUET_CTR_IP6_OUT_REQUESTS);
+	if (pkt->len > 65535u) {
+		stack_drop(stack, pkt, DUET_CTR_IP6_FRAG_FAILS);
+		return -EMSGSIZE;
+	}
+	err = ip6_out_route(stack, o, &hop);
+	if (err) {
+		stack_drop(stack, pkt, err == -EINVAL ? DUET_CTR_DROP_IP6_OUT_SCOPE
+						      : DUET_CTR_IP6_OUT_NO_ROUTES);
+		return err;
+	}
+	pkt->ifindex = hop.ifindex;
+	return ip6_out_send(stack, pkt, o, &hop);
+}

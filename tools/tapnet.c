@@ -1,0 +1,180 @@
+/* duet — the tools' TAP set-up: device, capture, host runtime, addresses,
+ * default routes (see tapnet.h). */
+#include "tools/tapnet.h"
+
+#include <duet/addr.h>
+#include <duet/links.h>
+#include <duet/net.h>
+
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+int tapnet_parse_cidr(const char *text, struct tapnet_addr *a)
+{
+	char buf[128];
+	char *slash, *end;
+	unsigned long plen;
+
+	if (strlen(text) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, text);
+	slash = strchr(buf, '/');
+	if (slash)
+		*slash = 0;
+	memset(a, 0, sizeof(*a));
+	if (duet_addr4_pton(buf, a->addr) == 0)
+		a->family = AF_INET;
+	else if (duet_addr6_pton(buf, a->addr) == 0)
+		a->family = AF_INET6;
+	else
+		return -EINVAL;
+	a->plen = a->family == AF_INET ? 32 : 128;
+	if (slash) {
+		plen = strtoul(slash + 1, &end, 10);
+		if (*end || end == slash + 1 || plen > a->plen)
+			return -EINVAL;
+		a->plen = (unsigned)plen;
+	}
+	return 0;
+}
+
+int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i)
+{
+	const char *opt = argv[*i];
+	struct tapnet_addr a;
+
+	if (strcmp(opt, "--tap") && strcmp(opt, "--addr") && strcmp(opt, "--gateway") &&
+	    strcmp(opt, "--pcap"))
+		return 0;
+	if (*i + 1 >= argc) {
+		fprintf(stderr, "duet: %s needs a value\n", opt);
+		return -1;
+	}
+	(*i)++;
+	if (!strcmp(opt, "--tap")) {
+		o->tap = argv[*i];
+	} else if (!strcmp(opt, "--pcap")) {
+		o->pcap = argv[*i];
+	} else if (tapnet_parse_cidr(argv[*i], &a) != 0) {
+		fprintf(stderr, "duet: %s: not an address: %s\n", opt, argv[*i]);
+		return -1;
+	} else if (!strcmp(opt, "--addr")) {
+		if (o->n_addrs == TAPNET_MAX_ADDRS)
+			return fprintf(stderr, "duet: too many --addr\n"), -1;
+		o->addrs[o->n_addrs++] = a;
+	} else {
+		if (o->n_gws == TAPNET_MAX_GWS)
+			return fprintf(stderr, "duet: too many --gateway\n"), -1;
+		o->gws[o->n_gws++] = a;
+	}
+	return 1;
+}
+
+/* Brings the kernel's side of the TAP device up (best effort: it may have
+ * been moved to another namespace, where its owner brings it up). */
+static void tapnet_link_up(const char *name)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+
+	if (fd < 0)
+		return;
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", name);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) == 0 && !(ifr.ifr_flags & IFF_UP)) {
+		ifr.ifr_flags |= IFF_UP;
+		ioctl(fd, SIOCSIFFLAGS, &ifr);
+	}
+	close(fd);
+}
+
+static int tapnet_configure(struct tapnet *n, const struct tapnet_opts *o)
+{
+	struct duet_stack *s = duet_host_stack(n->host);
+	static const uint8_t any[16];
+	int i, err = 0;
+
+	duet_host_lock(n->host);
+	for (i = 0; i < o->n_addrs && !err; i++) {
+		err = duet_if_addr_add(s, n->ifindex, o->addrs[i].family, o->addrs[i].addr,
+				       o->addrs[i].plen, 0);
+		if (err)
+			fprintf(stderr, "duet: --addr #%d: %s\n", i + 1, strerror(-err));
+	}
+	for (i = 0; i < o->n_gws && !err; i++) {
+		err = duet_route_add(s, o->gws[i].family, any, 0, o->gws[i].addr, n->ifindex,
+				     o->gws[i].family == AF_INET6 ? 1024 : 0);
+		if (err)
+			fprintf(stderr, "duet: --gateway #%d: %s\n", i + 1, strerror(-err));
+	}
+	duet_host_unlock(n->host);
+	duet_host_wake(n->host);
+	return err;
+}
+
+int tapnet_start(const struct tapnet_opts *o, struct tapnet *n)
+{
+	struct duet_link *tap, *link;
+	int err, idx;
+
+	memset(n, 0, sizeof(*n));
+	if (!o->tap)
+		return fprintf(stderr, "duet: --tap IFNAME is required\n"), -EINVAL;
+	err = duet_host_create(NULL, &n->host);
+	if (err)
+		return fprintf(stderr, "duet: host runtime: %s\n", strerror(-err)), err;
+	err = duet_tap_open(o->tap, &tap);
+	if (err) {
+		fprintf(stderr, "duet: TAP device %s: %s\n", o->tap, strerror(-err));
+		tapnet_stop(n);
+		return err;
+	}
+	tapnet_link_up(o->tap);
+	link = tap;
+	if (o->pcap && (err = duet_pcap_wrap(tap, o->pcap, duet_clock_monotonic(), &link)) != 0) {
+		fprintf(stderr, "duet: capture %s: %s\n", o->pcap, strerror(-err));
+		duet_link_destroy(tap);
+		tapnet_stop(n);
+		return err;
+	}
+	idx = duet_host_add_link(n->host, link, o->tap, duet_tap_fd(tap));
+	if (idx < 0) {
+		fprintf(stderr, "duet: interface %s: %s\n", o->tap, strerror(-idx));
+		duet_link_destroy(link);
+		tapnet_stop(n);
+		return idx;
+	}
+	n->ifindex = (uint32_t)idx;
+	err = duet_host_start(n->host);
+	if (!err)
+		err = tapnet_configure(n, o);
+	if (err)
+		tapnet_stop(n);
+	return err;
+}
+
+void tapnet_stop(struct tapnet *n)
+{
+	duet_host_destroy(n->host);
+	n->host = NULL;
+}
+
+void tapnet_print_counters(struct tapnet *n, FILE *out)
+{
+	uint64_t ctr[DUET_CTR__COUNT];
+	int i;
+
+	duet_host_lock(n->host);
+	duet_stack_counters(duet_host_stack(n->host), ctr);
+	duet_host_unlock(n->host);
+	for (i = 0; i < DUET_CTR__COUNT; i++)
+		if (ctr[i])
+			fprintf(out, "  %-28s %12llu\n", duet_counter_name((enum duet_counter)i),
+				(unsigned long long)ctr[i]);
+	fflush(out);
+}

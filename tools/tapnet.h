@@ -1,0 +1,55 @@
+/* duet — the command-line tools' shared set-up: a host runtime on a TAP
+ * device with addresses, gateways and an optional capture. */
+#ifndef DUET_TOOL_TAPNET_H
+#define DUET_TOOL_TAPNET_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <duet/host.h>
+
+#define TAPNET_MAX_ADDRS 16
+#define TAPNET_MAX_GWS 4
+
+struct tapnet_addr {
+	int family;
+	uint8_t addr[16];
+	unsigned plen;
+};
+
+struct tapnet_opts {
+	const char *tap;
+	const char *pcap;
+	struct tapnet_addr addrs[TAPNET_MAX_ADDRS];
+	int n_addrs;
+	struct tapnet_addr gws[TAPNET_MAX_GWS];
+	int n_gws;
+};
+
+struct tapnet {
+	struct duet_host *host;
+	uint32_t ifindex;
+};
+
+/* Takes --tap IF, --addr CIDR, --gateway ADDR, --pcap FILE at argv[*i]
+ * (advancing *i past its value). Returns 1 if taken, 0 if not one of these,
+ * -1 after printing an error. */
+int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i);
+
+/* Opens the TAP device (created if missing) and brings it up, wraps it in a
+ * capture when asked, starts a host runtime on it, adds the addresses (IPv6
+ * ones with DAD) and default routes via the gateways. Prints what failed.
+ * Returns 0 or a negative errno. */
+int tapnet_start(const struct tapnet_opts *o, struct tapnet *n);
+
+/* Stops the runtime and frees everything. */
+void tapnet_stop(struct tapnet *n);
+
+/* Prints every non-zero counter of the stack (takes the host lock). */
+void tapnet_print_counters(struct tapnet *n, FILE *out);
+
+/* Parses "addr" or "addr/plen" of either family into a; plen defaults to
+ * the full length. Returns 0 or -EINVAL. */
+int tapnet_parse_cidr(const char *text, struct tapnet_addr *a);
+
+#endif
