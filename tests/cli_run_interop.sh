@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# N-2, N-3, N-8, F-1, F-2, L-1, L-2 against the Linux kernel: `duet run` on a
-# TAP device inside a network namespace this test creates (documentation
+# N-2, N-3, N-4, N-8, F-1, F-2, L-1, L-2 against the Linux kernel: `duet run`
+# on a TAP device inside a network namespace this test creates (documentation
 # addresses only); from the Linux side ping -4 and ping -6 (small, and large
 # enough to need fragmentation both ways), ping -6 to duet's link-local
 # address with a zone; the kernel's neighbour cache shows duet; SIGUSR1
-# prints counters; SIGTERM stops cleanly; the capture passes tshark.
+# prints counters; SIGTERM stops cleanly; the capture passes tshark. Then
+# `duet ping` on a second TAP device pings the kernel over both families.
 # Skipped (77) without root, ip(8), ping or tshark.
 set -u
 duet=$1
@@ -63,4 +64,15 @@ grep -E "IP4_IN_RECEIVES|IP6_IN_RECEIVES" "$out/run.txt" >/dev/null || fail "no 
 bad=$(tshark -n -r "$out/run.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
   -o udp.check_checksum:TRUE -Y '_ws.malformed || _ws.expert.severity >= "Error" || ip.checksum.status == "Bad" || tcp.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || icmpv6.checksum.status == "Bad"' 2>&1 | grep -v '^Running as user')
 [ -z "$bad" ] || fail "tshark objects: $bad"
+# duet ping from a second TAP device, created beforehand on the kernel's side.
+pdev=dp$$
+pdev=${pdev:0:15}
+ip -n $ns tuntap add dev $pdev mode tap || fail "tuntap add"
+ip -n $ns addr add 198.51.100.1/24 dev $pdev || fail "kernel address on $pdev"
+ip -n $ns addr add 2001:db8:78::1/64 dev $pdev nodad || fail "kernel IPv6 address on $pdev"
+ip -n $ns link set $pdev up || fail "$pdev up"
+run duet_ping4   ip netns exec $ns "$duet" ping -4 -c 2 -i 0.3 --tap $pdev --addr 198.51.100.2/24 198.51.100.1
+run duet_ping6   ip netns exec $ns "$duet" ping -6 -c 2 -i 0.3 -s 3000 --tap $pdev \
+                   --addr 2001:db8:78::2/64 2001:db8:78::1
+grep -q "bytes from 2001:db8:78::1: icmp_seq=1" "$out/duet_ping6.txt" || fail "duet ping -6 printed no reply line"
 echo "$pass passed, 0 failed"

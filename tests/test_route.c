@@ -87,6 +87,7 @@ TEST(route_errors_like_linux)
 	CHECK_EQ(route_del(&t, r.prefix, 64, 2, NULL), -ESRCH);
 	CHECK_EQ(route_add(&t, &other), 0);       /* the freed slot is reused */
 	CHECK_EQ(t.count, 2);
+	route_table_fini(&t);
 	CHECK_EQ(route_table_init(&t, s, 8, 2), -EINVAL);
 	duet_stack_destroy(s);
 }

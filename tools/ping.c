@@ -106,7 +106,6 @@ static int ping_one(struct tapnet *n, struct ping_state *ps, const struct ping_o
 		    uint32_t oif, uint16_t seq)
 {
 	uint64_t t0 = duet_clock_now(duet_clock_monotonic()), deadline;
-	struct timespec ts;
 	char from[DUET_ADDR6_STRLEN];
 	int err, ok;
 
@@ -120,7 +119,6 @@ static int ping_one(struct tapnet *n, struct ping_state *ps, const struct ping_o
 		return 0;
 	}
 	deadline = t0 + (uint64_t)(p->interval_s * 1e9);
-	clock_gettime(CLOCK_MONOTONIC, &ts);
 	pthread_mutex_lock(&ps->mu);
 	while (ps->got_seq != seq) {
 		struct timespec until = { (time_t)(deadline / DUET_NS_PER_S),
@@ -157,7 +155,14 @@ int tool_ping(int argc, char **argv)
 	if (p.zone[0])
 		oif = strcmp(p.zone, o.tap) == 0 ? n.ifindex : (uint32_t)strtoul(p.zone, NULL, 10);
 	pthread_mutex_init(&ps.mu, NULL);
-	pthread_cond_init(&ps.cv, NULL);
+	{
+		/* Deadlines are CLOCK_MONOTONIC times: the condition waits on it. */
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+		pthread_cond_init(&ps.cv, &ca);
+		pthread_condattr_destroy(&ca);
+	}
 	ps.id = (uint16_t)duet_clock_now(duet_clock_monotonic());
 	ps.got_seq = -1;
 	duet_host_lock(n.host);
