@@ -133,7 +133,6 @@
 	X(DROP_IP6_OUT_SCOPE,    "IPv6 output dropped: link-local or multicast destination without an interface") \
 	X(DROP_IP6_OUT_NO_SOURCE, "IPv6 output dropped: no usable source address (RFC 6724)") \
 	X(DROP_IP6_OUT_NO_BUFFER, "IPv6 output dropped: no headroom or no buffer for a fragment") \
-	X(DROP_IP6_FRAG_REJECTED, "IPv6 fragment dropped after a Parameter Problem (length, size, RFC 7112 chain)") \
 	X(DROP_ICMP6_BAD_CHECKSUM, "ICMPv6 message dropped: bad checksum") \
 	X(DROP_ICMP6_MALFORMED,  "ICMPv6 message dropped: truncated or an undefined error code") \
 	X(DROP_ICMP6_NO_HANDLER, "ICMPv6 message dropped: unknown informational type or no module for it (RFC 4443 2.4(b))") \

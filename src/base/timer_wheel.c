@@ -123,10 +123,10 @@ void duet_tw_cancel(struct duet_timer_wheel *tw, struct duet_timer *t)
  * every slot that time passes into a list and placing its timers again. */
 static void tw_move_to(struct duet_timer_wheel *tw, uint64_t tick)
 {
-	struct duet_tw_node todo;
+	struct duet_tw_node moving;
 	unsigned l;
 
-	tw_list_init(&todo);
+	tw_list_init(&moving);
 	for (l = 0; l < DUET_TW_LEVELS; l++) {
 		unsigned shift = l * DUET_TW_BITS;
 		uint64_t from = tw->now_tick >> shift, to = tick >> shift, k;
@@ -135,14 +135,14 @@ static void tw_move_to(struct duet_timer_wheel *tw, uint64_t tick)
 		for (k = 1; k <= to - from && k <= DUET_TW_SLOTS; k++) {
 			unsigned slot = (unsigned)((from + k) & TW_MASK);
 			if (tw->pending[l] & (1ull << slot)) {
-				tw_list_splice(&todo, &tw->slots[l][slot]);
+				tw_list_splice(&moving, &tw->slots[l][slot]);
 				tw->pending[l] &= ~(1ull << slot);
 			}
 		}
 	}
 	tw->now_tick = tick;
-	while (!tw_list_empty(&todo)) {
-		struct duet_timer *t = (struct duet_timer *)(void *)todo.next;
+	while (!tw_list_empty(&moving)) {
+		struct duet_timer *t = (struct duet_timer *)(void *)moving.next;
 		tw_list_unlink(&t->node);
 		tw_place(tw, t);
 	}
