@@ -206,3 +206,49 @@ TEST(ip6_reass_big_echo_reply_fragmented)
 	CHECK_EQ(fx_ctr(&x, DUET_CTR_IP6_FRAG_CREATES), 3);
 	fx_teardown(&x);
 }
+
+/* Action: the first fragment (offset 0) carries no extension header; the
+ * last one, which completes the datagram, carries a 1,024-byte Hop-by-Hop
+ * header before its Fragment header. Response: the datagram is the first
+ * fragment's headers plus the payload, walked from its own IPv6 header (the
+ * completing fragment's longer chain must not be used as an offset into
+ * it): one echo reply, no Parameter Problem, nothing read past the data.
+ * (Found in review: the walk used to resume at the completing fragment's
+ * offset, 1,064 bytes into a 104-byte datagram.) */
+TEST(ip6_reass_completing_fragment_longer_chain)
+{
+	static uint8_t fr[1200], f[1300];
+	struct fx x;
+	uint8_t m[100];
+	size_t n, hbh = 1024;
+
+	fx_setup(&x);
+	n = echo_msg(&x, m, 48); /* 56 message bytes: 16 + 40 */
+	send_frag(&x, m, 0, 16, true, 9);
+	CHECK(fx_pop(&x) == NULL);
+	/* HBH (next: Fragment) with one PadN filling 1,024 bytes, then the
+	 * Fragment header (next: ICMPv6, offset 16, M 0), then the rest. */
+	memset(fr, 0, sizeof fr);
+	fr[0] = 44;
+	fr[1] = (uint8_t)(hbh / 8 - 1);
+	fr[2] = 1;                       /* PadN of 250, then more PadN */
+	fr[3] = 250;
+	{
+		size_t at = 2 + 2 + 250;
+		while (at + 2 <= hbh) {
+			size_t left = hbh - at - 2, take = left > 255 ? 255 : left;
+			fr[at] = 1;
+			fr[at + 1] = (uint8_t)take;
+			at += 2 + take;
+		}
+	}
+	fr[hbh] = 58;
+	duet_put_be16(fr + hbh + 2, 16);
+	duet_put_be32(fr + hbh + 4, 9);
+	memcpy(fr + hbh + 8, m + 16, n - 16);
+	fx_inject(&x, f, fx_frame(f, x.peer_gl, x.gl, 0, 64, fr, hbh + 8 + (n - 16)));
+	expect_reply(&x, n);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_REASM_OKS), 1);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_DROP_IP6_HBH_NOT_FIRST), 0);
+	fx_teardown(&x);
+}

@@ -19,6 +19,7 @@
 /* The longest extension header chain followed (FreeBSD's ip6_hdrnestlimit
  * is 15; the chain after a Fragment header restarts nothing). */
 #define IP6_IN_MAX_EXT 16
+#define IP6_IN_MAX_REASS 2 /* a fragmented datagram inside a fragmented one */
 
 /* A handler's answer when it is finished with the packet (delivered, queued
  * for reassembly, or dropped). Values 0..255 are the next header. */
@@ -32,6 +33,8 @@ struct ip6_walk {
 	uint32_t off;        /* the header being processed */
 	uint32_t nh_ptr;     /* the byte that named it (Parameter Problem pointer) */
 	unsigned n_ext;      /* extension headers seen */
+	unsigned n_reass;    /* reassemblies this packet went through */
+	bool is_restart;     /* the walk starts over on a reassembled datagram */
 };
 
 /* Reports a Parameter Problem about w's packet and drops it. */
@@ -43,10 +46,13 @@ static int ip6_in_param_problem(struct duet_stack *stack, struct ip6_walk *w, ui
 	return IP6_IN_DONE;
 }
 
-/* A cursor over the rest of the packet from w->off. */
+/* A cursor over the rest of the packet from w->off (empty if w->off lies
+ * beyond the data: never a wrapped length). */
 static void ip6_in_cursor(const struct ip6_walk *w, struct duet_cur *c)
 {
-	duet_cur_init(c, duet_pkt_data(w->pkt) + w->off, w->pkt->len - w->off);
+	uint32_t off = w->off <= w->pkt->len ? w->off : w->pkt->len;
+
+	duet_cur_init(c, duet_pkt_data(w->pkt) + off, w->pkt->len - off);
 }
 
 /* Applies one unrecognised option's action bits (RFC 8200 §4.2). Returns 0
@@ -218,11 +224,17 @@ static int ip6_in_fragment(struct duet_stack *stack, struct ip6_walk *w)
 		w->off += DUET_IP6_FRAG_HDR_LEN;
 		return fh.next_header;
 	case REASS_COMPLETE:
+		/* The datagram is the FIRST fragment's unfragmentable part and the
+		 * whole payload, whatever the fragment that completed it carried
+		 * before its Fragment header: walk it again from its IPv6 header
+		 * (the Fragment header is gone, RFC 8200 §4.5). */
 		w->pkt = out;
 		w->info.nh_off = out->head;
 		w->info.was_fragmented = true;
-		w->nh_ptr = f.nh_off;
-		return fh.next_header;
+		w->off = DUET_IP6_HDR_LEN;
+		w->nh_ptr = 6; /* the IPv6 header's Next Header byte */
+		w->is_restart = true;
+		return duet_pkt_data(out)[6];
 	case REASS_HELD:
 	case REASS_DROPPED:
 		return IP6_IN_DONE;
@@ -247,8 +259,11 @@ static void ip6_in_deliver(struct duet_stack *stack, struct ip6_walk *w, uint8_t
 				     DUET_CTR_DROP_IP6_UNKNOWN_NH);
 		return;
 	}
+	if (!duet_pkt_pull(w->pkt, w->off)) {
+		stack_drop(stack, w->pkt, DUET_CTR_DROP_IP6_BAD_EXT);
+		return;
+	}
 	stack_count(stack, DUET_CTR_IP6_IN_DELIVERS);
-	duet_pkt_pull(w->pkt, w->off);
 	fn(stack, w->pkt, &w->info);
 }
 
@@ -275,7 +290,16 @@ static void ip6_in_walk(struct duet_stack *stack, struct ip6_walk *w, int nh)
 			ip6_in_deliver(stack, w, (uint8_t)nh);
 			return;
 		}
-		if (next != IP6_IN_DONE && ++w->n_ext > IP6_IN_MAX_EXT) {
+		if (w->is_restart) {
+			/* A reassembled datagram is walked from its first header; a
+			 * fragment inside a fragment may nest, but only so far. */
+			w->is_restart = false;
+			w->n_ext = 0;
+			if (++w->n_reass > IP6_IN_MAX_REASS) {
+				stack_drop(stack, w->pkt, DUET_CTR_DROP_IP6_TOO_MANY_EXT);
+				return;
+			}
+		} else if (next != IP6_IN_DONE && ++w->n_ext > IP6_IN_MAX_EXT) {
 			stack_drop(stack, w->pkt, DUET_CTR_DROP_IP6_TOO_MANY_EXT);
 			return;
 		}
