@@ -5,6 +5,8 @@
  * virtual clock, what comes out parsed with the wire parsers. */
 #include "ip4_fixture.h"
 
+#include <duet/links.h>
+
 static uint8_t payload[FX_MAX_FRAME];
 
 /* Injects an echo request of data_len bytes (unfragmented). */
@@ -505,5 +507,41 @@ TEST(icmp4_echo_send_out_and_to_self)
 	CHECK_EQ(duet_echo_send(f.s, AF_INET, (const uint8_t[]){ 198, 51, 100, 1 }, 0, 1, 1, 8),
 		 -ENETUNREACH);
 	CHECK_EQ(fx_ctr(&f, DUET_CTR_IP4_OUT_NO_ROUTES), 1);
+	fx_teardown(&f);
+}
+
+/* Action: with 127.0.0.1 on a loopback interface, an echo request for
+ * 127.0.0.1 arrives on the Ethernet link; then one from 0.0.0.0 to our
+ * address. Response: both dropped, no reply (RFC 1122 §3.2.1.3 (g), (a)):
+ * a wire never reaches services bound to localhost, and "this host" is no
+ * address to answer. (Found in review.) */
+TEST(ip4_loopback_dst_and_this_host_src_from_wire)
+{
+	struct fx f;
+	struct duet_ip4_hdr h = fx_ip4(DUET_IP4_PROTO_ICMP, 1);
+	struct duet_loopback_config lc;
+	struct duet_link *lo;
+	const uint8_t lo_addr[4] = { 127, 0, 0, 1 };
+	int lo_idx;
+	size_t n;
+
+	fx_setup(&f);
+	fx_seed_peer(&f);
+	duet_loopback_config_init(&lc);
+	CHECK_EQ(duet_loopback_create(&lc, &lo), 0);
+	lo_idx = duet_stack_add_link(f.s, lo, "lo");
+	CHECK(lo_idx > 0);
+	CHECK_EQ(duet_if_addr_add(f.s, (uint32_t)lo_idx, AF_INET, lo_addr, 8, 0), 0);
+	n = fx_build_echo(payload, DUET_ICMP4_ECHO, 1, 1, 8);
+	memcpy(h.dst, lo_addr, 4);
+	fx_inject(&f, f.frame, fx_build_ip4(f.frame, fx_mac, &h, payload, n));
+	h = fx_ip4(DUET_IP4_PROTO_ICMP, 2);
+	memset(h.src, 0, 4);
+	fx_inject(&f, f.frame, fx_build_ip4(f.frame, fx_mac, &h, payload, n));
+	fx_poll(&f);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_DROP_IP4_NOT_FOR_US), 1);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_DROP_IP4_BAD_SRC), 1);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_ICMP4_OUT_ECHO_REPS), 0);
+	CHECK_EQ(fx_drain(&f), 0);
 	fx_teardown(&f);
 }

@@ -4,6 +4,8 @@
  * Parameter Problem code 1, RFC 6724 source selection. */
 #include "ip6_fixture.h"
 
+#include <duet/links.h>
+
 #include "net/ip6.h"
 
 /* Injects payload (plen bytes) from src to dst with next header nh and
@@ -235,5 +237,32 @@ TEST(ip6_source_selection)
 	CHECK_MEM(out, x.gl, 16);
 	fx_a6("2001:db9::1", dst);
 	CHECK_EQ(ip6_select_source(x.s, dst, 0, out), -EADDRNOTAVAIL); /* no route */
+	fx_teardown(&x);
+}
+
+/* Action: with ::1 on a loopback interface, an echo request for ::1 arrives
+ * on the Ethernet link. Response: dropped, no reply (RFC 4291 §2.5.3: never
+ * accepted from a non-loopback link). (Found in review.) */
+TEST(ip6_loopback_dst_from_wire)
+{
+	struct fx x;
+	struct duet_loopback_config lc;
+	struct duet_link *lo;
+	uint8_t m[64], one[16];
+	int lo_idx;
+	size_t n;
+
+	fx_setup(&x);
+	fx_a6("::1", one);
+	duet_loopback_config_init(&lc);
+	CHECK_EQ(duet_loopback_create(&lc, &lo), 0);
+	lo_idx = duet_stack_add_link(x.s, lo, "lo");
+	CHECK(lo_idx > 0);
+	CHECK_EQ(duet_if_addr_add(x.s, (uint32_t)lo_idx, AF_INET6, one, 128, DUET_IFA_F_NODAD), 0);
+	n = fx_echo(m, 1, 1, 8);
+	fx_icmp_csum(m, n, x.peer_gl, one);
+	CHECK(send_pkt(&x, x.peer_gl, one, 58, m, n) == NULL);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_DROP_IP6_NOT_FOR_US), 1);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_ICMP6_OUT_ECHO_REPLIES), 0);
 	fx_teardown(&x);
 }

@@ -133,6 +133,8 @@
 	X(DROP_IP6_OUT_SCOPE,    "IPv6 output dropped: link-local or multicast destination without an interface") \
 	X(DROP_IP6_OUT_NO_SOURCE, "IPv6 output dropped: no usable source address (RFC 6724)") \
 	X(DROP_IP6_OUT_NO_BUFFER, "IPv6 output dropped: no headroom or no buffer for a fragment") \
+	X(DROP_IP6_OUT_NO_ROUTE,   "IPv6 output dropped: no route to the destination") \
+	X(DROP_IP6_OUT_TOO_BIG,    "IPv6 output dropped: too big, and fragmenting not allowed (ND, IPV6_DONTFRAG) or beyond 65,535") \
 	X(DROP_ICMP6_BAD_CHECKSUM, "ICMPv6 message dropped: bad checksum") \
 	X(DROP_ICMP6_MALFORMED,  "ICMPv6 message dropped: truncated or an undefined error code") \
 	X(DROP_ICMP6_NO_HANDLER, "ICMPv6 message dropped: unknown informational type or no module for it (RFC 4443 2.4(b))") \

@@ -77,6 +77,12 @@ void ip4_rx_info_fill(struct duet_stack *stack, const struct duet_ip4_hdr *h, ui
 
 static bool ip4_dst_is_ours(struct duet_stack *stack, const struct ip4_rx_info *info)
 {
+	const struct duet_iface *dif = stack_iface(stack, info->ifindex);
+
+	/* RFC 1122 §3.2.1.3 (g): 127/8 never arrives from a wire (it would reach
+	 * services bound to localhost). */
+	if (duet_addr4_is_loopback(info->dst) && !(dif && (dif->link->flags & DUET_LINK_F_LOOPBACK)))
+		return false;
 	if (info->is_broadcast_dst)
 		return true;
 	if (info->is_multicast_dst)
@@ -177,6 +183,11 @@ static enum duet_counter ip4_check_addrs(struct duet_stack *stack, const struct 
 					 const struct ip4_rx_info *info, bool is_l2_bcast)
 {
 	if (ip4_src_is_bad(stack, info->ifindex, h->src))
+		return DUET_CTR_DROP_IP4_BAD_SRC;
+	/* RFC 1122 §3.2.1.3 (a): "this host" (0/8) is a source only while a
+	 * host learns its address, and then only towards a broadcast (DHCP);
+	 * anything else from it is answered nowhere sensible. */
+	if (h->src[0] == 0 && !info->is_broadcast_dst)
 		return DUET_CTR_DROP_IP4_BAD_SRC;
 	if (!ip4_dst_is_ours(stack, info))
 		return DUET_CTR_DROP_IP4_NOT_FOR_US;

@@ -179,7 +179,13 @@ static int ip4_push_header(struct duet_pkt *pkt, struct duet_ip4_hdr *h)
 static int ip4_fragment(struct duet_stack *stack, struct duet_pkt *pkt, struct duet_ip4_hdr *h,
 			const struct ip4_hop *hop, uint32_t mtu)
 {
-	uint32_t chunk = (mtu - DUET_IP4_HDR_LEN) & ~7u, off, n;
+	uint32_t chunk, off, n;
+
+	/* RFC 791: every IPv4 link carries 68 octets; a smaller configured MTU
+	 * must not make the loop below step by zero. */
+	if (mtu < 68)
+		mtu = 68;
+	chunk = (mtu - DUET_IP4_HDR_LEN) & ~7u;
 
 	for (off = 0; off < pkt->len; off += n) {
 		struct duet_pkt *f;
@@ -200,23 +206,6 @@ static int ip4_fragment(struct duet_stack *stack, struct duet_pkt *pkt, struct d
 	stack_count(stack, DUET_CTR_IP4_FRAG_OKS);
 	duet_pkt_free(pkt);
 	return 0;
-}
-
-/* Makes sure pkt may be written and has room for IPv4 + Ethernet headers;
- * may replace it. Returns the packet or NULL (pkt freed). */
-static struct duet_pkt *ip4_writable(struct duet_stack *stack, struct duet_pkt *pkt)
-{
-	const uint32_t need = DUET_IP4_HDR_LEN + DUET_ETH_HDR_LEN;
-	struct duet_pkt *c;
-	uint32_t room;
-
-	if (pkt->refcnt == 1 && duet_pkt_headroom(pkt) >= need)
-		return pkt;
-	room = pkt->len + DUET_PKT_HEADROOM <= DUET_PKT_MAX_DATA ? DUET_PKT_HEADROOM
-								 : DUET_PKT_MAX_DATA - pkt->len;
-	c = room >= need ? duet_pkt_copy(stack->pool, pkt, room) : NULL;
-	duet_pkt_free(pkt);
-	return c;
 }
 
 static void ip4_hdr_init(struct duet_stack *stack, const struct ip4_out *o, const uint8_t src[4],
@@ -275,7 +264,7 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_DONTFRAG);
 		return -EMSGSIZE;
 	}
-	pkt = ip4_writable(stack, pkt);
+	pkt = net_pkt_writable(stack, pkt, DUET_IP4_HDR_LEN + DUET_ETH_HDR_LEN);
 	if (!pkt) {
 		stack_count(stack, DUET_CTR_DROP_IP4_NO_BUFFER);
 		return -ENOBUFS;

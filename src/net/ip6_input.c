@@ -321,6 +321,10 @@ static enum duet_counter ip6_in_check_addrs(struct duet_stack *stack, struct due
 	if (duet_addr6_is_multicast(h->dst))
 		return nd6_is_listening(stack, ifp->ifindex, h->dst) ? DUET_CTR__COUNT
 								     : DUET_CTR_DROP_IP6_NOT_FOR_US;
+	/* RFC 4291 §2.5.3: ::1 must never be accepted from a non-loopback link
+	 * (it would reach services bound to localhost). */
+	if (duet_addr6_is_loopback(h->dst) && !(ifp->link->flags & DUET_LINK_F_LOOPBACK))
+		return DUET_CTR_DROP_IP6_NOT_FOR_US;
 	owner = net_local_ifindex(stack, 16, h->dst);
 	if (!owner || (ip6_is_scoped(h->dst) && owner != ifp->ifindex) ||
 	    !nd6_addr_is_usable(stack, owner, h->dst))

@@ -113,9 +113,14 @@ static struct duet_pkt *ip6_out_frag_build(struct duet_stack *stack, struct duet
 static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt,
 			    const struct duet_ip6_hdr *h, const struct ip6_hop *hop, uint32_t mtu)
 {
-	uint32_t chunk = (mtu - DUET_IP6_HDR_LEN - DUET_IP6_FRAG_HDR_LEN) & ~7u;
-	uint32_t id = ip6_out_frag_id(stack, h->src, h->dst), off;
+	uint32_t chunk, id = ip6_out_frag_id(stack, h->src, h->dst), off;
 	int err = 0;
+
+	/* RFC 8200 §5: IPv6 links carry 1280 octets; a smaller configured MTU
+	 * must not make the loop below step by zero (or wrap). */
+	if (mtu < 1280)
+		mtu = 1280;
+	chunk = (mtu - DUET_IP6_HDR_LEN - DUET_IP6_FRAG_HDR_LEN) & ~7u;
 
 	for (off = 0; off < pkt->len && !err; off += chunk) {
 		uint32_t len = pkt->len - off < chunk ? pkt->len - off : chunk;
@@ -130,7 +135,8 @@ static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt,
 		err = nd6_output(stack, hop->ifindex, hop->nexthop, f);
 	}
 	if (err == -ENOBUFS) {
-		stack_drop(stack, pkt, DUET_CTR_IP6_FRAG_FAILS);
+		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
 		return err;
 	}
 	stack_count(stack, DUET_CTR_IP6_FRAG_OKS);
@@ -183,7 +189,8 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 		return nd6_output(stack, hop->ifindex, hop->nexthop, pkt);
 	}
 	if (o->is_nd || o->is_dontfrag) { /* RFC 6980: ND is never fragmented */
-		stack_drop(stack, pkt, DUET_CTR_IP6_FRAG_FAILS);
+		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
 		return -EMSGSIZE;
 	}
 	return ip6_out_fragment(stack, pkt, &h, hop, mtu);
@@ -196,13 +203,23 @@ int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_
 
 	stack_count(stack, DUET_CTR_IP6_OUT_REQUESTS);
 	if (pkt->len > 65535u) {
-		stack_drop(stack, pkt, DUET_CTR_IP6_FRAG_FAILS);
+		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
 		return -EMSGSIZE;
+	}
+	/* The headers are pushed in front: never into a shared packet (one a
+	 * transport still holds for retransmission, say). */
+	pkt = net_pkt_writable(stack, pkt, DUET_IP6_HDR_LEN + DUET_ETH_HDR_LEN);
+	if (!pkt) {
+		stack_count(stack, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
+		return -ENOBUFS;
 	}
 	err = ip6_out_route(stack, o, &hop);
 	if (err) {
+		if (err != -EINVAL)
+			stack_count(stack, DUET_CTR_IP6_OUT_NO_ROUTES);
 		stack_drop(stack, pkt, err == -EINVAL ? DUET_CTR_DROP_IP6_OUT_SCOPE
-						      : DUET_CTR_IP6_OUT_NO_ROUTES);
+						      : DUET_CTR_DROP_IP6_OUT_NO_ROUTE);
 		return err;
 	}
 	pkt->ifindex = hop.ifindex;

@@ -415,3 +415,17 @@ int duet_route_del(struct duet_stack *stack, int family, const void *prefix, uns
 	return route_del(len == 4 ? &stack->net->rt4 : &stack->net->rt6, prefix, (uint8_t)plen,
 			 ifindex, gateway);
 }
+
+struct duet_pkt *net_pkt_writable(struct duet_stack *stack, struct duet_pkt *pkt, uint32_t need)
+{
+	struct duet_pkt *c;
+	uint32_t room;
+
+	if (pkt->refcnt == 1 && duet_pkt_headroom(pkt) >= need)
+		return pkt;
+	room = pkt->len + DUET_PKT_HEADROOM <= DUET_PKT_MAX_DATA ? DUET_PKT_HEADROOM
+								 : DUET_PKT_MAX_DATA - pkt->len;
+	c = room >= need ? duet_pkt_copy(stack->pool, pkt, room) : NULL;
+	duet_pkt_free(pkt);
+	return c;
+}

@@ -86,6 +86,13 @@ struct net_state {
 	void *echo_ctx;
 };
 
+/* Makes sure pkt may be written and has need bytes of headroom (for the
+ * IP and Ethernet headers an output path is about to push): returns pkt
+ * itself when it is unshared with room enough, else a private copy with
+ * DUET_PKT_HEADROOM (pkt released). NULL when no buffer is left (pkt
+ * released; the caller counts the drop). */
+struct duet_pkt *net_pkt_writable(struct duet_stack *stack, struct duet_pkt *pkt, uint32_t need);
+
 /* Hands an echo reply to the handler installed by duet_echo_set_handler. */
 void net_echo_reply(struct duet_stack *stack, const struct duet_echo_reply *reply);
 
