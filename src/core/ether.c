@@ -1,9 +1,11 @@
-/* duet — Ethernet input: validate a received frame, filter by destination
- * address, demultiplex by EtherType to the attached network layer. */
+/* duet — Ethernet input (validate a received frame, filter by destination
+ * address, demultiplex by EtherType to the attached network layer) and
+ * output (prepend the header, queue the frame). */
 #include "core/stack_internal.h"
 
 #include <duet/wire/errors.h>
 
+#include <errno.h>
 #include <string.h>
 
 /* Accepts frames for our address, broadcast, and group addresses. Group
@@ -75,4 +77,30 @@ void ether_input(struct duet_stack *stack, struct duet_iface *ifp, struct duet_p
 	stack_count(stack, ctr);
 	duet_pkt_pull(pkt, (uint32_t)c.off);
 	stack->proto[proto](stack, ifp, pkt, &eth);
+}
+
+int ether_output(struct duet_stack *stack, uint32_t ifindex, struct duet_pkt *pkt,
+		 const uint8_t dst[6], uint16_t ethertype)
+{
+	struct duet_iface *ifp = stack_iface(stack, ifindex);
+	struct duet_eth_hdr eth;
+	struct duet_wcur w;
+	uint8_t *p;
+
+	if (!ifp) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_TX_NO_IFACE);
+		return -ENODEV;
+	}
+	p = duet_pkt_push(pkt, DUET_ETH_HDR_LEN);
+	if (!p) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_TX_NO_BUFFER);
+		return -ENOBUFS;
+	}
+	memset(&eth, 0, sizeof(eth));
+	memcpy(eth.dst, dst, DUET_ETH_ADDR_LEN);
+	memcpy(eth.src, ifp->link->hwaddr, DUET_ETH_ADDR_LEN);
+	eth.ethertype = ethertype;
+	duet_wcur_init(&w, p, DUET_ETH_HDR_LEN);
+	duet_eth_emit(&eth, &w);
+	return duet_stack_send_frame(stack, ifindex, pkt);
 }

@@ -78,4 +78,11 @@ void stack_set_proto(struct duet_stack *stack, enum stack_proto proto, stack_pro
 /* Ethernet input: validates and demultiplexes one received frame (ether.c). */
 void ether_input(struct duet_stack *stack, struct duet_iface *ifp, struct duet_pkt *pkt);
 
+/* Ethernet output: prepends an Ethernet II header (the interface's MAC to
+ * dst, ethertype) and queues the frame with duet_stack_send_frame(). Takes
+ * pkt in every case. Returns 0, -ENODEV or -ENOBUFS (no headroom: counted
+ * DROP_TX_NO_BUFFER), or duet_stack_send_frame()'s error. */
+int ether_output(struct duet_stack *stack, uint32_t ifindex, struct duet_pkt *pkt,
+		 const uint8_t dst[6], uint16_t ethertype);
+
 #endif

@@ -41,7 +41,7 @@ static void arp_send(struct duet_stack *stack, uint32_t ifindex, uint16_t op,
 	duet_arp_init(&a, op, dif->link->hwaddr, spa, tha, tpa);
 	duet_wcur_init(&w, duet_pkt_data(pkt), DUET_ARP_LEN);
 	duet_arp_emit(&a, &w);
-	ip4_eth_send(stack, ifindex, pkt, eth_dst, DUET_ETHERTYPE_ARP);
+	ether_output(stack, ifindex, pkt, eth_dst, DUET_ETHERTYPE_ARP);
 }
 
 /* neigh op: a broadcast request, or a unicast probe to unicast_lladdr. The
@@ -80,7 +80,7 @@ static void arp_unreachable(void *ctx, struct duet_pkt *pkt)
 /* neigh op: a resolved datagram leaves in an Ethernet frame. */
 static void arp_output(void *ctx, uint32_t ifindex, struct duet_pkt *pkt, const uint8_t lladdr[6])
 {
-	ip4_eth_send(ctx, ifindex, pkt, lladdr, DUET_ETHERTYPE_IPV4);
+	ether_output(ctx, ifindex, pkt, lladdr, DUET_ETHERTYPE_IPV4);
 }
 
 int arp_init(struct duet_stack *stack)

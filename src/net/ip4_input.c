@@ -35,7 +35,7 @@ static enum duet_counter ip4_parse_drop(int err)
 }
 
 /* True when dst is the directed broadcast of one of ifindex's addresses. */
-static bool ip4_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex, const uint8_t dst[4])
+bool ip4_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex, const uint8_t dst[4])
 {
 	struct net_if *ifp = net_if_get(stack, ifindex);
 	unsigned i;

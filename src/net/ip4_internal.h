@@ -65,11 +65,6 @@ void ip4_reass_time_exceeded(void *ctx, const struct reass_key *key, struct duet
 void ip4_rx_info_fill(struct duet_stack *stack, const struct duet_ip4_hdr *h, uint32_t nh_off,
 		      uint32_t ifindex, struct ip4_rx_info *info);
 
-/* ip4_output.c: prepends an Ethernet header (to dst, from the interface's
- * MAC, with ethertype) and queues the frame. Takes pkt. Returns as
- * duet_stack_send_frame, or -ENOBUFS when the headroom is short. */
-int ip4_eth_send(struct duet_stack *stack, uint32_t ifindex, struct duet_pkt *pkt,
-		 const uint8_t dst[6], uint16_t ethertype);
 
 /* arp.c */
 int arp_init(struct duet_stack *stack);
@@ -83,5 +78,8 @@ void arp_announce(struct duet_stack *stack, uint32_t ifindex, const uint8_t addr
 void icmp4_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_rx_info *info);
 int icmp4_echo_send(struct duet_stack *stack, const uint8_t *dst, uint32_t oif, uint16_t id,
 		    uint16_t seq, uint32_t data_len);
+
+/* True when dst is the directed broadcast of an address of ifindex. */
+bool ip4_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex, const uint8_t dst[4]);
 
 #endif

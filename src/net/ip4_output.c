@@ -34,32 +34,6 @@ struct ip4_hop {
 	bool is_bcast, is_mcast;
 };
 
-int ip4_eth_send(struct duet_stack *stack, uint32_t ifindex, struct duet_pkt *pkt,
-		 const uint8_t dst[6], uint16_t ethertype)
-{
-	struct duet_iface *dif = stack_iface(stack, ifindex);
-	struct duet_eth_hdr eth;
-	struct duet_wcur w;
-	uint8_t *p;
-
-	if (!dif) {
-		stack_drop(stack, pkt, DUET_CTR_DROP_TX_NO_IFACE);
-		return -ENODEV;
-	}
-	p = duet_pkt_push(pkt, DUET_ETH_HDR_LEN);
-	if (!p) {
-		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_NO_BUFFER);
-		return -ENOBUFS;
-	}
-	memset(&eth, 0, sizeof(eth));
-	memcpy(eth.dst, dst, 6);
-	memcpy(eth.src, dif->link->hwaddr, 6);
-	eth.ethertype = ethertype;
-	duet_wcur_init(&w, p, DUET_ETH_HDR_LEN);
-	duet_eth_emit(&eth, &w);
-	return duet_stack_send_frame(stack, ifindex, pkt);
-}
-
 /* Sends a whole IPv4 datagram to its next hop. Takes pkt. */
 static int ip4_send_l2(struct duet_stack *stack, const struct ip4_hop *hop, struct duet_pkt *pkt,
 		       const uint8_t dst[4])
@@ -73,29 +47,15 @@ static int ip4_send_l2(struct duet_stack *stack, const struct ip4_hop *hop, stru
 		return -ENODEV;
 	}
 	if (hop->is_bcast)
-		return ip4_eth_send(stack, hop->ifindex, pkt, eth_bcast, DUET_ETHERTYPE_IPV4);
+		return ether_output(stack, hop->ifindex, pkt, eth_bcast, DUET_ETHERTYPE_IPV4);
 	if (hop->is_mcast) {
 		duet_eth_mcast_from_ip4(dst, mac); /* RFC 1112 §6.4 */
-		return ip4_eth_send(stack, hop->ifindex, pkt, mac, DUET_ETHERTYPE_IPV4);
+		return ether_output(stack, hop->ifindex, pkt, mac, DUET_ETHERTYPE_IPV4);
 	}
 	/* No resolution on a loopback link or one without broadcast. */
 	if ((dif->link->flags & DUET_LINK_F_LOOPBACK) || !(dif->link->flags & DUET_LINK_F_BROADCAST))
-		return ip4_eth_send(stack, hop->ifindex, pkt, dif->link->hwaddr, DUET_ETHERTYPE_IPV4);
+		return ether_output(stack, hop->ifindex, pkt, dif->link->hwaddr, DUET_ETHERTYPE_IPV4);
 	return neigh_resolve(&stack->net->arp, hop->ifindex, hop->nexthop, pkt);
-}
-
-/* True when dst is the directed broadcast of an address of ifindex. */
-static bool ip4_out_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex,
-				      const uint8_t dst[4])
-{
-	struct net_if *ifp = net_if_get(stack, ifindex);
-	unsigned i;
-
-	for (i = 0; ifp && i < DUET_IFA_MAX; i++)
-		if (ifp->a4[i].is_used &&
-		    duet_addr4_is_directed_broadcast(dst, ifp->a4[i].addr, ifp->a4[i].plen))
-			return true;
-	return false;
 }
 
 /* The route lookup. The limited broadcast and multicast need no route when
@@ -117,7 +77,7 @@ static int ip4_route(struct duet_stack *stack, const struct ip4_out *o, struct i
 	hop->mtu = r && r->mtu && r->mtu < ifp->mtu ? r->mtu : ifp->mtu;
 	hop->is_mcast = duet_addr4_is_multicast(o->dst);
 	hop->is_bcast = duet_addr4_is_broadcast(o->dst) ||
-			ip4_out_is_directed_bcast(stack, hop->ifindex, o->dst);
+			ip4_is_directed_bcast(stack, hop->ifindex, o->dst);
 	return 0;
 }
 

@@ -22,39 +22,11 @@ static const uint8_t nd6_unspec[16];
 
 /* --- link-layer output ---------------------------------------------------- */
 
-/* Prepends the Ethernet header (our MAC to dst_mac) and queues the frame. */
-static int nd6_eth_send(struct duet_stack *stack, uint32_t ifindex, struct duet_pkt *pkt,
-			const uint8_t dst_mac[6])
-{
-	struct duet_iface *dif = stack_iface(stack, ifindex);
-	struct duet_eth_hdr eh;
-	struct duet_wcur w;
-	uint8_t *p;
-
-	if (!dif) {
-		stack_drop(stack, pkt, DUET_CTR_DROP_TX_NO_IFACE);
-		return -ENODEV;
-	}
-	memset(&eh, 0, sizeof(eh));
-	memcpy(eh.dst, dst_mac, 6);
-	memcpy(eh.src, dif->link->hwaddr, 6);
-	eh.ethertype = DUET_ETHERTYPE_IPV6;
-	p = duet_pkt_push(pkt, (uint32_t)duet_eth_len(&eh));
-	if (!p) {
-		stack_drop(stack, pkt, DUET_CTR_DROP_TX_NO_BUFFER);
-		return -ENOBUFS;
-	}
-	duet_wcur_init(&w, p, duet_eth_len(&eh));
-	duet_eth_emit(&eh, &w);
-	pkt->ifindex = ifindex;
-	return duet_stack_send_frame(stack, ifindex, pkt);
-}
-
 /* neigh op: a resolved packet leaves towards lladdr. */
 static void nd6_op_output(void *ctx, uint32_t ifindex, struct duet_pkt *pkt,
 			  const uint8_t lladdr[6])
 {
-	nd6_eth_send(ctx, ifindex, pkt, lladdr);
+	ether_output(ctx, ifindex, pkt, lladdr, DUET_ETHERTYPE_IPV6);
 }
 
 /* neigh op: resolution failed; ICMPv6 address unreachable to the source
@@ -100,11 +72,11 @@ int nd6_output(struct duet_stack *stack, uint32_t ifindex, const uint8_t nexthop
 	}
 	if (duet_addr6_is_multicast(nexthop)) {
 		duet_eth_mcast_from_ip6(nexthop, mac); /* RFC 2464 §7 */
-		return nd6_eth_send(stack, ifindex, pkt, mac);
+		return ether_output(stack, ifindex, pkt, mac, DUET_ETHERTYPE_IPV6);
 	}
 	/* A loopback link resolves nothing: frames go to its own address. */
 	if (dif->link->flags & DUET_LINK_F_LOOPBACK)
-		return nd6_eth_send(stack, ifindex, pkt, dif->link->hwaddr);
+		return ether_output(stack, ifindex, pkt, dif->link->hwaddr, DUET_ETHERTYPE_IPV6);
 	return neigh_resolve(&stack->net->nd, ifindex, nexthop, pkt);
 }
 
