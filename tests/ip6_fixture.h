@@ -160,7 +160,17 @@ static inline void fx_advance_ms(struct fx *x, uint64_t ms)
 	duet_stack_poll(x->s);
 }
 
-/* Pops the next output frame that is not ND (types 133-137), or NULL. */
+/* True for an MLD Report or Done behind an 8-octet Hop-by-Hop header (the
+ * stack reports its solicited-node groups, RFC 3810 §6). */
+static inline bool fx_is_mld_report(const uint8_t *d, size_t len)
+{
+	return len > FX_IP6 + 8 && d[FX_ETH + 6] == 0 && d[FX_IP6] == 58 &&
+	       (d[FX_IP6 + 8] == DUET_ICMP6_MLD2_REPORT || d[FX_IP6 + 8] == DUET_ICMP6_MLD_REPORT ||
+		d[FX_IP6 + 8] == DUET_ICMP6_MLD_DONE);
+}
+
+/* Pops the next output frame that is not ND (types 133-137) nor an MLD
+ * report, or NULL. */
 static inline struct duet_pkt *fx_pop(struct fx *x)
 {
 	struct duet_pkt *p;
@@ -168,7 +178,7 @@ static inline struct duet_pkt *fx_pop(struct fx *x)
 	while ((p = duet_chanlink_pop(x->link)) != NULL) {
 		const uint8_t *d = duet_pkt_data(p);
 		if (!(p->len > FX_IP6 && d[FX_ETH + 6] == 58 && d[FX_IP6] >= 133 &&
-		      d[FX_IP6] <= 137))
+		      d[FX_IP6] <= 137) && !fx_is_mld_report(d, p->len))
 			return p;
 		duet_pkt_free(p);
 	}

@@ -34,7 +34,7 @@ struct fx_frame {
 	uint64_t time_ns;
 	uint8_t eth_dst[6];
 	struct duet_ip6_hdr ip;
-	uint8_t msg[256];          /* the ICMPv6 message */
+	uint8_t msg[1600];         /* what follows the IPv6 header */
 	size_t len;
 };
 

@@ -134,6 +134,7 @@
 	X(DROP_IP6_OUT_NO_SOURCE, "IPv6 output dropped: no usable source address (RFC 6724)") \
 	X(DROP_IP6_OUT_NO_BUFFER, "IPv6 output dropped: no headroom or no buffer for a fragment") \
 	X(DROP_IP6_OUT_NO_ROUTE,   "IPv6 output dropped: no route to the destination") \
+	X(DROP_IP6_OUT_BAD_EXT,    "IPv6 output dropped: an extension header buffer malformed (length not a multiple of 8 or not its Hdr Ext Len)") \
 	X(DROP_IP6_OUT_TOO_BIG,    "IPv6 output dropped: too big, and fragmenting not allowed (ND, IPV6_DONTFRAG) or beyond 65,535") \
 	X(DROP_ICMP6_BAD_CHECKSUM, "ICMPv6 message dropped: bad checksum") \
 	X(DROP_ICMP6_MALFORMED,  "ICMPv6 message dropped: truncated or an undefined error code") \
@@ -208,7 +209,13 @@
 	X(MCAST_LIMIT_GROUPS,    "multicast joins refused: membership table full (max_groups)") \
 	X(MCAST_LIMIT_LISTENERS, "multicast joins refused: max_listeners or max_listeners_per_group reached") \
 	X(MCAST_LIMIT_SOURCES,   "multicast source filters refused: over max_sources per listener or merged per interface") \
-	X(MCAST_SOURCES_OVERFLOW, "retransmission or queried-source lists full: the group's whole state reported instead")
+	X(MCAST_SOURCES_OVERFLOW, "retransmission or queried-source lists full: the group's whole state reported instead") \
+	X(MLD6_IN_QUERIES,       "MLD Queries received and handed to the listener engine") \
+	X(MLD6_IN_REPORTS,       "MLD Reports / Dones of other listeners received (a host ignores them, RFC 3810 6.1)") \
+	X(MLD6_OUT_MSGS,         "MLD messages sent (MLDv2 Reports, MLDv1 Reports and Dones)") \
+	X(DROP_MLD6_INVALID,     "MLD message dropped: source not link-local (or :: for a report), hop limit not 1, or no Router Alert (RFC 3810 5, 6.2)") \
+	X(DROP_MLD6_MALFORMED,   "MLD message dropped: truncated, bad length, or a group that is not multicast") \
+	X(MLD6_OUT_FAILED,       "MLD messages not sent: no buffer, or IPv6 output refused them (its drop counter says why)")
 
 enum duet_counter {
 #define DUET_CTR_ENUM(name, desc) DUET_CTR_##name,

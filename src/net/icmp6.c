@@ -3,6 +3,7 @@
  * (RFC 4861), and error generation with the §2.4 rules and rate limit. */
 #include "net/ip6_internal.h"
 
+#include "net/mld6.h"
 #include "net/nd6.h"
 
 #include <duet/addr.h>
@@ -154,6 +155,9 @@ void icmp6_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip
 		icmp6_echo_reply_in(stack, pkt, info, &h);
 	} else if (h.type >= DUET_ICMP6_ND_ROUTER_SOLICIT && h.type <= DUET_ICMP6_ND_REDIRECT) {
 		nd6_input(stack, pkt, info);
+	} else if (h.type == DUET_ICMP6_MLD_QUERY || h.type == DUET_ICMP6_MLD_REPORT ||
+		   h.type == DUET_ICMP6_MLD_DONE || h.type == DUET_ICMP6_MLD2_REPORT) {
+		mld6_input(stack, pkt, info, h.type);
 	} else if (h.type == DUET_ICMP6_PACKET_TOO_BIG) {
 		icmp6_ptb_in(stack, pkt, info, &h);
 	} else if (duet_icmp6_is_error(h.type)) {

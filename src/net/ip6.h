@@ -23,6 +23,8 @@ struct ip6_rx_info {
 	bool was_fragmented;       /* arrived in fragments (RFC 6980 checks) */
 	bool is_link_multicast;    /* link-layer multicast or broadcast frame
 				    * (RFC 4443 §2.4(e.3)) */
+	bool has_mld_router_alert; /* a Hop-by-Hop Router Alert with value 0
+				    * (MLD, RFC 2711) came with the packet */
 };
 
 /* An upper-layer input handler: pkt's data starts at the upper-layer header;
@@ -35,6 +37,24 @@ typedef void (*ip6_upper_fn)(struct duet_stack *stack, struct duet_pkt *pkt,
  * 1 (RFC 8200 §4). */
 void ip6_set_upper(struct duet_stack *stack, uint8_t proto, ip6_upper_fn fn);
 
+/* The extension headers an output may carry, in RFC 8200 §4.1 order: the
+ * first three form the unfragmentable part (repeated in every fragment),
+ * the last leads the fragmentable part. */
+enum ip6_out_ext {
+	IP6_EXT_HOPOPTS,      /* Hop-by-Hop Options */
+	IP6_EXT_DSTOPTS_RT,   /* Destination Options for the routing header's hops */
+	IP6_EXT_RTHDR,        /* Routing header: dst is then its first hop (§4.4) */
+	IP6_EXT_DSTOPTS,      /* Destination Options for the final destination */
+	IP6_EXT__COUNT
+};
+
+/* One whole extension header, its Next Header octet (the first) filled in
+ * by ip6_output; its Hdr Ext Len must say len: (len / 8) - 1. */
+struct ip6_ext_buf {
+	const uint8_t *data;  /* NULL: absent */
+	uint16_t len;         /* a multiple of 8, at least 8 */
+};
+
 /* How to send one packet. */
 struct ip6_out {
 	uint8_t src[16];        /* all zero: selected by ip6_select_source() */
@@ -46,16 +66,21 @@ struct ip6_out {
 	uint32_t oif;           /* 0: from the route; required for link-local and multicast */
 	bool is_dontfrag;       /* EMSGSIZE rather than fragmenting */
 	bool is_nd;             /* an ND message: hop limit 255, never fragmented */
+	bool is_src_given;      /* src is used as given, even :: (MLD before a
+				 * link-local address is usable, RFC 3810 §5.2.13) */
+	struct ip6_ext_buf ext[IP6_EXT__COUNT]; /* extension headers to carry */
 };
 
 /* Sends pkt — its data is the upper-layer message, checksum already set,
  * with at least DUET_PKT_HEADROOM of headroom — as an IPv6 packet: route
  * lookup, fragmentation beyond the path MTU (RFC 8200 §4.5), next-hop
- * resolution through the neighbour cache. Takes pkt in every case. A zero
- * src is selected, except for ND (is_nd), whose checksum already covers the
- * source it was given (:: for DAD, RFC 4862 §5.4.2). Returns 0,
- * -ENETUNREACH, -EHOSTUNREACH, -EADDRNOTAVAIL, -EMSGSIZE, -ENOBUFS, or
- * -EINVAL for a link-local or multicast dst without oif. */
+ * resolution through the neighbour cache. The extension headers in o->ext
+ * are placed in RFC 8200 order; fragments repeat the unfragmentable ones.
+ * Takes pkt in every case. A zero src is selected, except for ND (is_nd)
+ * and is_src_given, whose checksum already covers the source it was given
+ * (:: for DAD, RFC 4862 §5.4.2). Returns 0, -ENETUNREACH, -EHOSTUNREACH,
+ * -EADDRNOTAVAIL, -EMSGSIZE, -ENOBUFS, or -EINVAL for a link-local or
+ * multicast dst without oif, or a malformed extension header buffer. */
 int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o);
 
 /* Chooses a source address for dst (RFC 6724 §5, default policy), on oif if

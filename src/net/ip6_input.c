@@ -4,6 +4,7 @@
  * to the upper-layer table. */
 #include "net/ip6_internal.h"
 
+#include "net/mld6.h"
 #include "net/nd6.h"
 
 #include <duet/addr.h>
@@ -97,9 +98,13 @@ static int ip6_in_options(struct duet_stack *stack, struct ip6_walk *w, bool is_
 	}
 	duet_ip6_opt_iter_init(&it, &h);
 	while ((rc = duet_ip6_opt_next(&it, &o)) == 1) {
-		if (o.type == DUET_IP6_OPT_PAD1 || o.type == DUET_IP6_OPT_PADN ||
-		    (is_hbh && o.type == DUET_IP6_OPT_ROUTER_ALERT))
+		if (o.type == DUET_IP6_OPT_PAD1 || o.type == DUET_IP6_OPT_PADN)
 			continue;
+		if (is_hbh && o.type == DUET_IP6_OPT_ROUTER_ALERT) {
+			/* RFC 2711: value 0 is MLD (RFC 3810 §5 asks for it). */
+			w->info.has_mld_router_alert |= o.router_alert == 0;
+			continue;
+		}
 		if (ip6_in_opt_unknown(stack, w, &o) == IP6_IN_DONE)
 			return IP6_IN_DONE;
 	}
@@ -319,8 +324,9 @@ static enum duet_counter ip6_in_check_addrs(struct duet_stack *stack, struct due
 	    (duet_addr6_is_loopback(h->src) && !(ifp->link->flags & DUET_LINK_F_LOOPBACK)))
 		return DUET_CTR_DROP_IP6_BAD_SRC;
 	if (duet_addr6_is_multicast(h->dst))
-		return nd6_is_listening(stack, ifp->ifindex, h->dst) ? DUET_CTR__COUNT
-								     : DUET_CTR_DROP_IP6_NOT_FOR_US;
+		return nd6_is_listening(stack, ifp->ifindex, h->dst) ||
+				       mld6_is_member(stack, ifp->ifindex, h->dst, h->src)
+			       ? DUET_CTR__COUNT : DUET_CTR_DROP_IP6_NOT_FOR_US;
 	/* RFC 4291 §2.5.3: ::1 must never be accepted from a non-loopback link
 	 * (it would reach services bound to localhost). */
 	if (duet_addr6_is_loopback(h->dst) && !(ifp->link->flags & DUET_LINK_F_LOOPBACK))

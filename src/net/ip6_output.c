@@ -79,13 +79,67 @@ static int ip6_out_push_hdr(struct duet_pkt *pkt, const struct duet_ip6_hdr *h)
 	return duet_ip6_emit(h, &w) == 0 ? 0 : -EINVAL;
 }
 
-/* One fragment: header, Fragment header, len bytes of payload from data. */
-static struct duet_pkt *ip6_out_frag_build(struct duet_stack *stack, struct duet_ip6_hdr h,
-					   const uint8_t *data, uint32_t off, uint32_t len,
-					   bool is_last, uint32_t id)
+/* Pushes one extension header in front of pkt's data: its Next Header is
+ * *nh, and *nh becomes type. Absent headers push nothing. */
+static int ip6_out_push_ext(struct duet_pkt *pkt, const struct ip6_ext_buf *e, uint8_t type,
+			    uint8_t *nh)
+{
+	uint8_t *p;
+
+	if (!e->data)
+		return 0;
+	p = duet_pkt_push(pkt, e->len);
+	if (!p)
+		return -ENOBUFS;
+	memcpy(p, e->data, e->len);
+	p[0] = *nh;
+	*nh = type;
+	return 0;
+}
+
+/* Pushes the unfragmentable extension headers (RFC 8200 §4.1 order:
+ * Hop-by-Hop, Destination Options, Routing), the first of them named by
+ * *nh on return; *nh names what follows them on entry. */
+static int ip6_out_push_unfrag(struct duet_pkt *pkt, const struct ip6_out *o, uint8_t *nh)
+{
+	int err = ip6_out_push_ext(pkt, &o->ext[IP6_EXT_RTHDR], DUET_IP6_NH_ROUTING, nh);
+
+	if (!err)
+		err = ip6_out_push_ext(pkt, &o->ext[IP6_EXT_DSTOPTS_RT], DUET_IP6_NH_DSTOPTS, nh);
+	if (!err)
+		err = ip6_out_push_ext(pkt, &o->ext[IP6_EXT_HOPOPTS], DUET_IP6_NH_HOPOPTS, nh);
+	return err;
+}
+
+/* The octets of the unfragmentable extension headers. */
+static uint32_t ip6_out_unfrag_len(const struct ip6_out *o)
+{
+	return (o->ext[IP6_EXT_HOPOPTS].data ? o->ext[IP6_EXT_HOPOPTS].len : 0u) +
+	       (o->ext[IP6_EXT_DSTOPTS_RT].data ? o->ext[IP6_EXT_DSTOPTS_RT].len : 0u) +
+	       (o->ext[IP6_EXT_RTHDR].data ? o->ext[IP6_EXT_RTHDR].len : 0u);
+}
+
+/* The unfragmentable headers, then the IPv6 header (h's Next Header names
+ * the fragmentable part; its payload length is set here). */
+static int ip6_out_push_all(struct duet_pkt *pkt, const struct ip6_out *o,
+			    struct duet_ip6_hdr h)
+{
+	int err = ip6_out_push_unfrag(pkt, o, &h.next_header);
+
+	if (err)
+		return err;
+	h.payload_length = (uint16_t)pkt->len;
+	return ip6_out_push_hdr(pkt, &h);
+}
+
+/* One fragment: header, unfragmentable headers, Fragment header, len
+ * bytes of the fragmentable part from data. */
+static struct duet_pkt *ip6_out_frag_build(struct duet_stack *stack, const struct ip6_out *o,
+					   struct duet_ip6_hdr h, const uint8_t *data,
+					   uint32_t off, uint32_t len, bool is_last, uint32_t id)
 {
 	struct duet_ip6_frag_hdr fh;
-	struct duet_pkt *f = duet_pkt_alloc(stack->pool, DUET_PKT_HEADROOM,
+	struct duet_pkt *f = duet_pkt_alloc(stack->pool, DUET_PKT_HEADROOM + ip6_out_unfrag_len(o),
 					    DUET_IP6_FRAG_HDR_LEN + len);
 	struct duet_wcur w;
 
@@ -100,31 +154,38 @@ static struct duet_pkt *ip6_out_frag_build(struct duet_stack *stack, struct duet
 	duet_ip6_frag_emit(&fh, &w);
 	memcpy(duet_pkt_data(f) + DUET_IP6_FRAG_HDR_LEN, data + off, len);
 	h.next_header = DUET_IP6_NH_FRAGMENT;
-	h.payload_length = (uint16_t)(DUET_IP6_FRAG_HDR_LEN + len);
-	if (ip6_out_push_hdr(f, &h) != 0) {
+	if (ip6_out_push_all(f, o, h) != 0) {
 		stack_drop(stack, f, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
 		return NULL;
 	}
 	return f;
 }
 
-/* RFC 8200 §4.5: the whole upper-layer message is the fragmentable part;
- * every fragment but the last carries a multiple of 8 octets. Takes pkt. */
-static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt,
+/* RFC 8200 §4.5: the fragmentable part (pkt: the final Destination Options
+ * header, if any, and the upper-layer message) is cut so that every
+ * fragment but the last carries a multiple of 8 octets; each fragment
+ * repeats the unfragmentable part. Takes pkt. */
+static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o,
 			    const struct duet_ip6_hdr *h, const struct ip6_hop *hop, uint32_t mtu)
 {
 	uint32_t chunk, id = ip6_out_frag_id(stack, h->src, h->dst), off;
+	uint32_t fixed = DUET_IP6_HDR_LEN + ip6_out_unfrag_len(o) + DUET_IP6_FRAG_HDR_LEN;
 	int err = 0;
 
 	/* RFC 8200 §5: IPv6 links carry 1280 octets; a smaller configured MTU
 	 * must not make the loop below step by zero (or wrap). */
 	if (mtu < 1280)
 		mtu = 1280;
-	chunk = (mtu - DUET_IP6_HDR_LEN - DUET_IP6_FRAG_HDR_LEN) & ~7u;
+	if (mtu < fixed + 8u) { /* the unfragmentable part alone fills the MTU */
+		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
+		return -EMSGSIZE;
+	}
+	chunk = (mtu - fixed) & ~7u;
 
 	for (off = 0; off < pkt->len && !err; off += chunk) {
 		uint32_t len = pkt->len - off < chunk ? pkt->len - off : chunk;
-		struct duet_pkt *f = ip6_out_frag_build(stack, *h, duet_pkt_data(pkt), off, len,
+		struct duet_pkt *f = ip6_out_frag_build(stack, o, *h, duet_pkt_data(pkt), off, len,
 							off + len == pkt->len, id);
 
 		if (!f) {
@@ -146,13 +207,12 @@ static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt,
 
 /* The header fields from o, with the default hop limit (RFC 4861 §6.3.2
  * Cur Hop Limit; 1 for multicast, RFC 3542 §6.3; 255 for ND, RFC 4861). */
-static void ip6_out_header(const struct ip6_out *o, const struct net_if *ifp, uint32_t len,
+static void ip6_out_header(const struct ip6_out *o, const struct net_if *ifp,
 			   struct duet_ip6_hdr *h)
 {
 	memset(h, 0, sizeof(*h));
 	h->traffic_class = o->tclass;
 	h->flow_label = o->flow_label & 0xfffffu;
-	h->payload_length = (uint16_t)len;
 	h->next_header = o->next_header;
 	if (o->hop_limit >= 0)
 		h->hop_limit = (uint8_t)o->hop_limit;
@@ -171,17 +231,23 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 	uint32_t mtu;
 	int err;
 
-	ip6_out_header(o, ifp, pkt->len, &h);
-	if (!o->is_nd && duet_addr6_is_unspecified(h.src) &&
+	ip6_out_header(o, ifp, &h);
+	if (!o->is_nd && !o->is_src_given && duet_addr6_is_unspecified(h.src) &&
 	    ip6_select_source(stack, o->dst, hop->ifindex, h.src) != 0) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_SOURCE);
 		return -EADDRNOTAVAIL;
 	}
+	/* The final Destination Options lead the fragmentable part. */
+	if (ip6_out_push_ext(pkt, &o->ext[IP6_EXT_DSTOPTS], DUET_IP6_NH_DSTOPTS,
+			     &h.next_header) != 0) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
+		return -ENOBUFS;
+	}
 	mtu = ip6_out_path_mtu(stack, ifp, o->dst, ip6_is_scoped(o->dst) ? hop->ifindex : 0);
 	if (hop->route_mtu && hop->route_mtu < mtu)
 		mtu = hop->route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop->route_mtu;
-	if (DUET_IP6_HDR_LEN + pkt->len <= mtu) {
-		err = ip6_out_push_hdr(pkt, &h);
+	if (DUET_IP6_HDR_LEN + ip6_out_unfrag_len(o) + pkt->len <= mtu) {
+		err = ip6_out_push_all(pkt, o, h);
 		if (err) {
 			stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
 			return err;
@@ -193,23 +259,46 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
 		return -EMSGSIZE;
 	}
-	return ip6_out_fragment(stack, pkt, &h, hop, mtu);
+	return ip6_out_fragment(stack, pkt, o, &h, hop, mtu);
+}
+
+/* The extension headers' total length, or -EINVAL when one is malformed
+ * (not a multiple of 8, or its Hdr Ext Len disagreeing). */
+static int ip6_out_ext_len(const struct ip6_out *o)
+{
+	int total = 0;
+	unsigned i;
+
+	for (i = 0; i < IP6_EXT__COUNT; i++) {
+		const struct ip6_ext_buf *e = &o->ext[i];
+		if (!e->data)
+			continue;
+		if (e->len < 8 || e->len % 8 || (e->data[1] + 1u) * 8u != e->len)
+			return -EINVAL;
+		total += e->len;
+	}
+	return total;
 }
 
 int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o)
 {
 	struct ip6_hop hop;
-	int err;
+	int err, ext_len;
 
 	stack_count(stack, DUET_CTR_IP6_OUT_REQUESTS);
-	if (pkt->len > 65535u) {
+	ext_len = ip6_out_ext_len(o);
+	if (ext_len < 0) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_BAD_EXT);
+		return -EINVAL;
+	}
+	if (pkt->len + (uint32_t)ext_len > 65535u) {
 		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
 		return -EMSGSIZE;
 	}
 	/* The headers are pushed in front: never into a shared packet (one a
 	 * transport still holds for retransmission, say). */
-	pkt = net_pkt_writable(stack, pkt, DUET_IP6_HDR_LEN + DUET_ETH_HDR_LEN);
+	pkt = net_pkt_writable(stack, pkt, DUET_IP6_HDR_LEN + DUET_ETH_HDR_LEN + (uint32_t)ext_len);
 	if (!pkt) {
 		stack_count(stack, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
 		return -ENOBUFS;

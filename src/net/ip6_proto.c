@@ -3,6 +3,7 @@
  * hand interfaces and addresses on to Neighbour Discovery (RFC 4861). */
 #include "net/ip6_internal.h"
 
+#include "net/mld6.h"
 #include "net/nd6.h"
 
 #include <duet/wire/ip6.h>
@@ -24,6 +25,7 @@ static void ip6_proto_fini(struct duet_stack *stack)
 
 	if (!st)
 		return;
+	mld6_fini(stack);
 	if (st->has_nd)
 		nd6_fini(stack);
 	stack_set_proto(stack, STACK_PROTO_IPV6, NULL);
@@ -64,6 +66,8 @@ static int ip6_proto_init(struct duet_stack *stack)
 	stack_set_proto(stack, STACK_PROTO_IPV6, ip6_input);
 	err = nd6_init(stack);
 	st->has_nd = err == 0;
+	if (!err)
+		err = mld6_init(stack);
 	return err;
 }
 
@@ -74,21 +78,26 @@ static void ip6_proto_iface_added(struct duet_stack *stack, uint32_t ifindex)
 
 static void ip6_proto_iface_removed(struct duet_stack *stack, uint32_t ifindex)
 {
+	mld6_iface_removed(stack, ifindex);
 	nd6_iface_removed(stack, ifindex);
 }
 
 static void ip6_proto_addr_added(struct duet_stack *stack, uint32_t ifindex, uint8_t addr_len,
 				 struct net_addr *a)
 {
-	if (addr_len == 16)
-		nd6_addr_added(stack, ifindex, a);
+	if (addr_len != 16)
+		return;
+	mld6_addr_added(stack, ifindex, a); /* before DAD's NS: RFC 4862 §5.4.2 */
+	nd6_addr_added(stack, ifindex, a);
 }
 
 static void ip6_proto_addr_removed(struct duet_stack *stack, uint32_t ifindex, uint8_t addr_len,
 				   struct net_addr *a)
 {
-	if (addr_len == 16)
-		nd6_addr_removed(stack, ifindex, a);
+	if (addr_len != 16)
+		return;
+	nd6_addr_removed(stack, ifindex, a);
+	mld6_addr_removed(stack, ifindex, a);
 }
 
 const struct net_proto ip6_proto = {

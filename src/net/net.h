@@ -38,7 +38,7 @@ struct net_proto {
 };
 
 /* Where each module keeps its own state: net_state.proto_state[NET_PROTO_x]. */
-enum { NET_PROTO_IP4 = 0, NET_PROTO_IP6 = 1, NET_PROTO_MCAST = 2 };
+enum { NET_PROTO_IP4 = 0, NET_PROTO_IP6 = 1, NET_PROTO_MLD6 = 2 }; /* 3: NET_PROTO_ND6 */
 
 /* The modules (declared here, defined in their own files, listed in
  * net_protos[] in net.c). */
