@@ -1,7 +1,9 @@
 /* ICMPv6 (N-2, F-3): echo answered from the address asked (RFC 4443 §4.2),
  * multicast echo answered from a unicast source, bad checksums counted, no
  * error about an error or a multicast (§2.4(e)), the rate limit (§2.4(f)),
- * Packet Too Big lowering the path MTU but never below 1280 (RFC 8201). */
+ * Packet Too Big lowering the path MTU but never below 1280 (RFC 8201),
+ * errors about our packets handed to the transport that sent them with
+ * Linux's errno (N-2). */
 #include "ip6_fixture.h"
 
 /* Action: Echo Request from the peer's global address to ours, 100 bytes.
@@ -224,5 +226,127 @@ TEST(icmp6_echo_send_and_reply)
 	memcpy(fr + 8, m + 1504, n - 1504);
 	fx_inject(&x, f, fx_frame(f, x.peer_gl, x.gl, 44, 64, fr, 8 + n - 1504));
 	CHECK_EQ(replies_seen, 1);
+	fx_teardown(&x);
+}
+
+/* What the fake UDP transport below was told. */
+static struct net_icmp_err seen_err;
+static uint8_t seen_l4[8];
+static unsigned n_seen;
+
+static void fake_udp_err(struct duet_stack *stack, const struct net_icmp_err *e)
+{
+	(void)stack;
+	seen_err = *e;
+	memcpy(seen_l4, e->l4, e->l4_len < 8 ? e->l4_len : 8);
+	n_seen++;
+}
+
+/* Injects an ICMPv6 error (type, code, word) from the peer quoting a UDP
+ * packet src:5000 → peer_gl:53, behind a Destination Options header when
+ * has_dst_opts. */
+static void inject_udp_error(struct fx *x, uint8_t type, uint8_t code, uint32_t word,
+			     const uint8_t src[16], bool has_dst_opts)
+{
+	uint8_t m[200], f[300];
+	size_t q = 8, ext = has_dst_opts ? 8 : 0;
+
+	memset(m, 0, sizeof(m));
+	m[0] = type;
+	m[1] = code;
+	duet_put_be32(m + 4, word);
+	m[q] = 0x60;
+	duet_put_be16(m + q + 4, (uint16_t)(ext + 8 + 4));
+	m[q + 6] = has_dst_opts ? 60 : 17;
+	m[q + 7] = 64;
+	memcpy(m + q + 8, src, 16);
+	memcpy(m + q + 24, x->peer_gl, 16);
+	if (has_dst_opts) {
+		m[q + 40] = 17;
+		m[q + 42] = 1; /* PadN, 4 octets */
+		m[q + 43] = 4;
+	}
+	duet_put_be16(m + q + 40 + ext, 5000);
+	duet_put_be16(m + q + 42 + ext, 53);
+	duet_put_be16(m + q + 44 + ext, 12);
+	fx_icmp_csum(m, q + 40 + ext + 12, x->peer_gl, x->gl);
+	fx_inject(x, f, fx_frame(f, x->peer_gl, x->gl, 58, 64, m, q + 40 + ext + 12));
+}
+
+/* Action: Port Unreachable quoting a UDP packet of ours, with a UDP error
+ * handler attached. Response: the handler learns ECONNREFUSED (as Linux's
+ * icmpv6_err_convert), protocol 17 and the quoted ports; nothing is sent
+ * back; an extension header in the quote is walked over. */
+TEST(icmp6_error_reaches_the_transport)
+{
+	struct fx x;
+
+	fx_setup(&x);
+	net_set_err_handler(x.s, 17, fake_udp_err);
+	n_seen = 0;
+	inject_udp_error(&x, DUET_ICMP6_DST_UNREACH, 4, 0, x.gl, false);
+	CHECK_EQ(n_seen, 1);
+	CHECK_EQ(seen_err.family, AF_INET6);
+	CHECK_EQ(seen_err.err, ECONNREFUSED);
+	CHECK_EQ(seen_err.proto, 17);
+	CHECK_MEM(seen_err.src, x.gl, 16);
+	CHECK_MEM(seen_err.dst, x.peer_gl, 16);
+	CHECK_MEM(seen_err.from, x.peer_gl, 16);
+	CHECK_EQ(seen_err.ifindex, x.eth);
+	CHECK_EQ(duet_get_be16(seen_l4), 5000);
+	CHECK_EQ(duet_get_be16(seen_l4 + 2), 53);
+	inject_udp_error(&x, DUET_ICMP6_DST_UNREACH, 0, 0, x.gl, true);
+	CHECK_EQ(n_seen, 2);
+	CHECK_EQ(seen_err.err, ENETUNREACH);
+	CHECK_EQ(duet_get_be16(seen_l4 + 2), 53);
+	inject_udp_error(&x, DUET_ICMP6_TIME_EXCEEDED, 0, 0, x.gl, false);
+	CHECK_EQ(seen_err.err, EHOSTUNREACH);
+	inject_udp_error(&x, DUET_ICMP6_PARAM_PROBLEM, 1, 40, x.gl, false);
+	CHECK_EQ(seen_err.err, EPROTO);
+	CHECK_EQ(seen_err.pointer, 40);
+	CHECK_EQ(n_seen, 4);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_DROP_ICMP6_ERROR_CONSUMED), 0);
+	CHECK(fx_pop(&x) == NULL);
+	fx_teardown(&x);
+}
+
+/* Action: Packet Too Big (MTU 1300) quoting our UDP packet. Response: the
+ * path MTU falls to 1300 and the transport learns EMSGSIZE with the MTU
+ * (F-3: what IPV6_RECVPATHMTU and TCP's MSS will follow). */
+TEST(icmp6_packet_too_big_reaches_the_transport)
+{
+	struct fx x;
+
+	fx_setup(&x);
+	net_set_err_handler(x.s, 17, fake_udp_err);
+	n_seen = 0;
+	inject_udp_error(&x, DUET_ICMP6_PACKET_TOO_BIG, 0, 1300, x.gl, false);
+	CHECK_EQ(n_seen, 1);
+	CHECK_EQ(seen_err.err, EMSGSIZE);
+	CHECK_EQ(seen_err.mtu, 1300);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_PMTU_LOWERED), 1);
+	fx_teardown(&x);
+}
+
+/* Action: errors quoting a packet that is not ours (source 2001:db8::99),
+ * and one of ours with no handler for its protocol. Response: the first is
+ * dropped as a bad quote and reaches no handler; the second is counted as
+ * consumed. */
+TEST(icmp6_error_not_ours_or_unhandled)
+{
+	struct fx x;
+	uint8_t other[16];
+
+	fx_setup(&x);
+	fx_a6("2001:db8::99", other);
+	net_set_err_handler(x.s, 17, fake_udp_err);
+	n_seen = 0;
+	inject_udp_error(&x, DUET_ICMP6_DST_UNREACH, 4, 0, other, false);
+	CHECK_EQ(n_seen, 0);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_DROP_ICMP6_BAD_QUOTE), 1);
+	net_set_err_handler(x.s, 17, NULL);
+	inject_udp_error(&x, DUET_ICMP6_DST_UNREACH, 4, 0, x.gl, false);
+	CHECK_EQ(n_seen, 0);
+	CHECK_EQ(fx_ctr(&x, DUET_CTR_DROP_ICMP6_ERROR_CONSUMED), 1);
 	fx_teardown(&x);
 }

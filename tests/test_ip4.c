@@ -1,7 +1,8 @@
 /* IPv4 host script tests (N-8 header checks, ICMPv4 echo and errors; N-2's
  * IPv4 side: errors rate limited, never about an error; F-1 source
  * fragmentation; F-2 reassembly, overlaps, Time Exceeded; F-3 Fragmentation
- * Needed lowers the path MTU): frames injected through a channel link on a
+ * Needed lowers the path MTU; errors reach the transport that sent the
+ * quoted datagram with Linux's errno): frames injected through a channel link on a
  * virtual clock, what comes out parsed with the wire parsers. */
 #include "ip4_fixture.h"
 
@@ -543,5 +544,82 @@ TEST(ip4_loopback_dst_and_this_host_src_from_wire)
 	CHECK_EQ(fx_ctr(&f, DUET_CTR_DROP_IP4_BAD_SRC), 1);
 	CHECK_EQ(fx_ctr(&f, DUET_CTR_ICMP4_OUT_ECHO_REPS), 0);
 	CHECK_EQ(fx_drain(&f), 0);
+	fx_teardown(&f);
+}
+
+static struct net_icmp_err seen_err;
+static uint8_t seen_ports[4];
+static unsigned n_seen;
+
+static void fake_udp_err(struct duet_stack *stack, const struct net_icmp_err *e)
+{
+	(void)stack;
+	seen_err = *e;
+	if (e->l4_len >= 4)
+		memcpy(seen_ports, e->l4, 4);
+	n_seen++;
+}
+
+/* Injects ICMP type/code (next-hop MTU mtu) from the peer quoting a UDP
+ * datagram src:5000 → peer:53 (fragment offset frag_off, in 8 octets). */
+static void inject_udp_error(struct fx *f, uint8_t type, uint8_t code, uint16_t mtu,
+			     const uint8_t src[4], uint16_t frag_off)
+{
+	struct duet_icmp4_hdr ic = { .type = type, .code = code, .next_hop_mtu = mtu };
+	struct duet_ip4_hdr q = fx_ip4(DUET_IP4_PROTO_UDP, 9);
+	struct duet_ip4_hdr h = fx_ip4(DUET_IP4_PROTO_ICMP, 51);
+	struct duet_wcur w;
+
+	memcpy(q.src, src, 4);
+	memcpy(q.dst, fx_peer_ip, 4);
+	q.total_length = 20 + 12;
+	q.fragment_offset = frag_off;
+	duet_wcur_init(&w, payload, 64);
+	CHECK_EQ(duet_icmp4_emit(&ic, &w), 0);
+	CHECK_EQ(duet_ip4_emit(&q, &w), 0);
+	duet_put_be16(payload + w.off, 5000);
+	duet_put_be16(payload + w.off + 2, 53);
+	duet_put_be16(payload + w.off + 4, 12);
+	duet_put_be16(payload + w.off + 6, 0);
+	duet_icmp4_csum_set(payload, w.off + 8);
+	fx_inject(f, f->frame, fx_build_ip4(f->frame, fx_mac, &h, payload, w.off + 8));
+	fx_poll(f);
+}
+
+/* Action: Port Unreachable, Fragmentation Needed (MTU 1000) and Time
+ * Exceeded quoting a UDP datagram of ours; then one quoting a later
+ * fragment, and one quoting a datagram not ours. Response: the UDP
+ * handler learns ECONNREFUSED, EMSGSIZE with the MTU, EHOSTUNREACH (as
+ * Linux's icmp_err_convert), with the quoted ports; the later fragment
+ * (no UDP header) and the foreign quote reach no handler. */
+TEST(icmp4_errors_reach_the_transport)
+{
+	struct fx f;
+	static const uint8_t other[4] = { 192, 0, 2, 77 };
+
+	fx_setup(&f);
+	net_set_err_handler(f.s, DUET_IP4_PROTO_UDP, fake_udp_err);
+	n_seen = 0;
+	inject_udp_error(&f, DUET_ICMP4_DEST_UNREACH, 3, 0, fx_ip, 0);
+	CHECK_EQ(n_seen, 1);
+	CHECK_EQ(seen_err.family, AF_INET);
+	CHECK_EQ(seen_err.err, ECONNREFUSED);
+	CHECK_EQ(seen_err.proto, DUET_IP4_PROTO_UDP);
+	CHECK_MEM(seen_err.src, fx_ip, 4);
+	CHECK_MEM(seen_err.dst, fx_peer_ip, 4);
+	CHECK_EQ(duet_get_be16(seen_ports), 5000);
+	CHECK_EQ(duet_get_be16(seen_ports + 2), 53);
+	inject_udp_error(&f, DUET_ICMP4_DEST_UNREACH, DUET_ICMP4_UNREACH_NEEDFRAG, 1000, fx_ip, 0);
+	CHECK_EQ(seen_err.err, EMSGSIZE);
+	CHECK_EQ(seen_err.mtu, 1000);
+	inject_udp_error(&f, DUET_ICMP4_TIME_EXCEEDED, 0, 0, fx_ip, 0);
+	CHECK_EQ(seen_err.err, EHOSTUNREACH);
+	CHECK_EQ(n_seen, 3);
+	inject_udp_error(&f, DUET_ICMP4_DEST_UNREACH, 3, 0, fx_ip, 10);
+	CHECK_EQ(n_seen, 3);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_DROP_ICMP4_ERROR_CONSUMED), 1);
+	inject_udp_error(&f, DUET_ICMP4_DEST_UNREACH, 3, 0, other, 0);
+	CHECK_EQ(n_seen, 3);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_DROP_ICMP4_BAD_QUOTE), 1);
 	fx_teardown(&f);
 }

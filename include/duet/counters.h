@@ -139,8 +139,8 @@
 	X(DROP_ICMP6_BAD_CHECKSUM, "ICMPv6 message dropped: bad checksum") \
 	X(DROP_ICMP6_MALFORMED,  "ICMPv6 message dropped: truncated or an undefined error code") \
 	X(DROP_ICMP6_NO_HANDLER, "ICMPv6 message dropped: unknown informational type or no module for it (RFC 4443 2.4(b))") \
-	X(DROP_ICMP6_BAD_QUOTE,  "ICMPv6 Packet Too Big dropped: quoted packet short or not from us") \
-	X(DROP_ICMP6_ERROR_CONSUMED, "ICMPv6 error consumed: counted, no transport socket to notify yet") \
+	X(DROP_ICMP6_BAD_QUOTE,  "ICMPv6 error dropped: quoted packet short or not from us") \
+	X(DROP_ICMP6_ERROR_CONSUMED, "ICMPv6 error consumed: no transport handler for the quoted packet's protocol, or no upper-layer header quoted") \
 	X(DROP_ICMP6_ECHO_NO_SRC, "ICMPv6 Echo Request not answered: no source address or no buffer") \
 	X(IP4_IN_RECEIVES,       "IPv4 datagrams received (RFC 4293 ipSystemStatsInReceives)") \
 	X(IP4_IN_HDR_ERRORS,     "IPv4 datagrams discarded for header errors (RFC 4293 InHdrErrors)") \
@@ -195,7 +195,7 @@
 	X(DROP_ICMP4_BAD_CHECKSUM, "ICMPv4 message dropped: checksum") \
 	X(DROP_ICMP4_BCAST_ECHO, "ICMPv4 Echo Request to a broadcast/multicast address ignored (Linux icmp_echo_ignore_broadcasts=1)") \
 	X(DROP_ICMP4_BAD_QUOTE,  "ICMPv4 error dropped: quoted datagram truncated or not sent by us") \
-	X(DROP_ICMP4_ERROR_CONSUMED, "ICMPv4 error consumed: counted, no transport socket to notify yet") \
+	X(DROP_ICMP4_ERROR_CONSUMED, "ICMPv4 error consumed: no transport handler for the quoted datagram (its protocol, or a later fragment)") \
 	X(DROP_ICMP4_UNHANDLED_TYPE, "ICMPv4 message of a type duet does not handle, discarded (RFC 1122 3.2.2)") \
 	X(MCAST_CHANGE_REPORTS,  "MLDv2/IGMPv3 State Change Reports sent, retransmissions included (RFC 3810 6.1)") \
 	X(MCAST_CURRENT_REPORTS, "MLDv2/IGMPv3 Current State Reports sent in answer to queries (RFC 3810 6.3)") \

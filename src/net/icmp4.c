@@ -174,11 +174,56 @@ static void icmp4_echo_reply_input(struct duet_stack *stack, struct duet_pkt *pk
 	duet_pkt_free(pkt);
 }
 
+/* The errno Linux gives each error (icmp_err_convert). */
+static int icmp4_err_errno(uint8_t type, uint8_t code)
+{
+	static const int unreach[] = { ENETUNREACH, EHOSTUNREACH, ENOPROTOOPT, ECONNREFUSED,
+				       EMSGSIZE, EOPNOTSUPP, ENETUNREACH, EHOSTDOWN, ENONET,
+				       ENETUNREACH, EHOSTUNREACH, ENETUNREACH, EHOSTUNREACH,
+				       EHOSTUNREACH, EHOSTUNREACH, EHOSTUNREACH };
+
+	if (type == DUET_ICMP4_DEST_UNREACH)
+		return code < sizeof(unreach) / sizeof(unreach[0]) ? unreach[code] : EHOSTUNREACH;
+	if (type == DUET_ICMP4_TIME_EXCEEDED)
+		return EHOSTUNREACH;
+	return EPROTO; /* Parameter Problem */
+}
+
+/* Hands the error to the transport that sent the quoted datagram (RFC 1122
+ * §3.2.2.1: the first 8 octets of its header identify the socket). Returns
+ * true if one took it. */
+static bool icmp4_err_notify(struct duet_stack *stack, const struct duet_icmp4_hdr *h,
+			     const struct ip4_rx_info *info, const struct duet_ip4_hdr *ip,
+			     struct duet_cur *l4)
+{
+	struct net_icmp_err e;
+
+	if (ip->fragment_offset != 0) /* a later fragment: no transport header */
+		return false;
+	memset(&e, 0, sizeof(e));
+	e.family = AF_INET;
+	e.type = h->type;
+	e.code = h->code;
+	e.mtu = h->type == DUET_ICMP4_DEST_UNREACH && h->code == DUET_ICMP4_UNREACH_NEEDFRAG
+			? h->next_hop_mtu : 0;
+	e.pointer = h->pointer;
+	e.err = icmp4_err_errno(h->type, h->code);
+	e.ifindex = info->ifindex;
+	memcpy(e.from, info->src, 4);
+	memcpy(e.src, ip->src, 4);
+	memcpy(e.dst, ip->dst, 4);
+	e.proto = ip->protocol;
+	e.l4_len = (uint32_t)duet_cur_left(l4);
+	e.l4 = duet_cur_take(l4, e.l4_len);
+	return net_icmp_err_deliver(stack, &e);
+}
+
 /* An error about a datagram of ours: Fragmentation Needed lowers the path
- * MTU (RFC 1191 §5, RFC 1122 §3.2.2.1); the others are consumed. c holds the
- * message data (the quote). */
+ * MTU (RFC 1191 §5, RFC 1122 §3.2.2.1); every error then goes to the
+ * transport that sent it. c holds the message data (the quote). */
 static void icmp4_error_input(struct duet_stack *stack, struct duet_pkt *pkt,
-			      const struct duet_icmp4_hdr *h, struct duet_cur *c)
+			      const struct duet_icmp4_hdr *h, struct duet_cur *c,
+			      const struct ip4_rx_info *info)
 {
 	struct duet_ip4_hdr ip;
 	struct duet_cur l4;
@@ -194,7 +239,10 @@ static void icmp4_error_input(struct duet_stack *stack, struct duet_pkt *pkt,
 		pmtu_update(&ip4_state_of(stack)->pmtu, &d, h->next_hop_mtu, ip.total_length,
 			    duet_stack_now(stack));
 	}
-	stack_drop(stack, pkt, DUET_CTR_DROP_ICMP4_ERROR_CONSUMED);
+	if (icmp4_err_notify(stack, h, info, &ip, &l4))
+		duet_pkt_free(pkt);
+	else
+		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP4_ERROR_CONSUMED);
 }
 
 static enum duet_counter icmp4_error_counter(uint8_t type)
@@ -245,7 +293,7 @@ void icmp4_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip
 		return;
 	}
 	stack_count(stack, err_ctr);
-	icmp4_error_input(stack, pkt, &h, &c);
+	icmp4_error_input(stack, pkt, &h, &c, info);
 }
 
 int icmp4_echo_send(struct duet_stack *stack, const uint8_t *dst, uint32_t oif, uint16_t id,

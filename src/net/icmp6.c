@@ -96,8 +96,90 @@ static void icmp6_echo_reply_in(struct duet_stack *stack, struct duet_pkt *pkt,
 	net_echo_reply(stack, &r);
 }
 
+/* Walks a quoted packet's extension headers to its upper layer: returns 0
+ * with *nh and *off (from q) set, or -1 (an unknown or truncated header, or
+ * a later fragment, which has no upper-layer header). */
+static int icmp6_quote_upper(const uint8_t *q, size_t len, uint8_t *nh, size_t *off)
+{
+	struct duet_cur c;
+	struct duet_ip6_ext e;
+	unsigned n;
+
+	if (len < DUET_IP6_HDR_LEN)
+		return -1;
+	*nh = q[6];
+	duet_cur_init(&c, q + DUET_IP6_HDR_LEN, len - DUET_IP6_HDR_LEN);
+	for (n = 0; n < 16 && duet_ip6_ext_is_known(*nh); n++) {
+		if (duet_ip6_ext_skip(&c, *nh, &e) != 0)
+			return -1;
+		if (*nh == DUET_IP6_NH_FRAGMENT && (duet_get_be16(e.data + 2) & 0xfff8u) != 0)
+			return -1;
+		*nh = e.next_header;
+	}
+	if (duet_ip6_ext_is_known(*nh))
+		return -1;
+	*off = DUET_IP6_HDR_LEN + c.off;
+	return 0;
+}
+
+/* The errno Linux gives each error (icmpv6_err_convert). */
+static int icmp6_err_errno(uint8_t type, uint8_t code)
+{
+	static const int unreach[] = { ENETUNREACH, EACCES, EHOSTUNREACH, EHOSTUNREACH,
+				       ECONNREFUSED, EACCES, EACCES };
+
+	if (type == DUET_ICMP6_DST_UNREACH)
+		return code < sizeof(unreach) / sizeof(unreach[0]) ? unreach[code] : EPROTO;
+	if (type == DUET_ICMP6_PACKET_TOO_BIG)
+		return EMSGSIZE;
+	if (type == DUET_ICMP6_TIME_EXCEEDED)
+		return EHOSTUNREACH;
+	return EPROTO; /* Parameter Problem */
+}
+
+/* Hands an error about a packet of ours (its quote checked by the caller)
+ * to the transport that sent it; the message ends here either way. */
+static void icmp6_err_notify(struct duet_stack *stack, struct duet_pkt *pkt,
+			     const struct ip6_rx_info *info, const struct duet_icmp6_hdr *h)
+{
+	const uint8_t *q = duet_pkt_data(pkt) + DUET_ICMP6_HDR_LEN;
+	size_t qlen = pkt->len - DUET_ICMP6_HDR_LEN, off;
+	struct net_icmp_err e;
+
+	memset(&e, 0, sizeof(e));
+	if (icmp6_quote_upper(q, qlen, &e.proto, &off) == 0) {
+		e.family = AF_INET6;
+		e.type = h->type;
+		e.code = h->code;
+		e.mtu = h->mtu;
+		e.pointer = h->pointer;
+		e.err = icmp6_err_errno(h->type, h->code);
+		e.ifindex = info->ifindex;
+		memcpy(e.from, info->src, 16);
+		memcpy(e.src, q + 8, 16);
+		memcpy(e.dst, q + 24, 16);
+		e.l4 = q + off;
+		e.l4_len = (uint32_t)(qlen - off);
+		if (net_icmp_err_deliver(stack, &e)) {
+			duet_pkt_free(pkt);
+			return;
+		}
+	}
+	stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_ERROR_CONSUMED);
+}
+
+/* An error must quote a packet we sent: an IPv6 header whose source is one
+ * of our addresses (RFC 4443 §2.4(d) asks no more; RFC 5927 §4.1). */
+static bool icmp6_quote_is_ours(struct duet_stack *stack, struct duet_pkt *pkt)
+{
+	const uint8_t *q = duet_pkt_data(pkt) + DUET_ICMP6_HDR_LEN;
+
+	return pkt->len >= DUET_ICMP6_HDR_LEN + DUET_IP6_HDR_LEN && (q[0] >> 4) == 6 &&
+	       net_local_ifindex(stack, 16, q + 8);
+}
+
 /* RFC 8201 §4: lower the path MTU of the quoted packet's destination —
- * only for a packet we sent (its source one of our addresses). */
+ * only for a packet we sent — then tell its transport. */
 static void icmp6_ptb_in(struct duet_stack *stack, struct duet_pkt *pkt,
 			 const struct ip6_rx_info *info, const struct duet_icmp6_hdr *h)
 {
@@ -105,27 +187,31 @@ static void icmp6_ptb_in(struct duet_stack *stack, struct duet_pkt *pkt,
 	struct pmtu_dest d;
 
 	stack_count(stack, DUET_CTR_ICMP6_IN_PKT_TOO_BIGS);
-	if (pkt->len < DUET_ICMP6_HDR_LEN + DUET_IP6_HDR_LEN || (q[0] >> 4) != 6 ||
-	    !net_local_ifindex(stack, 16, q + 8)) {
+	if (!icmp6_quote_is_ours(stack, pkt)) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_BAD_QUOTE);
 		return;
 	}
 	pmtu_dest_v6(&d, q + 24, ip6_is_scoped(q + 24) ? info->ifindex : 0);
 	pmtu_update(&ip6_state(stack)->pmtu, &d, h->mtu, 0, duet_stack_now(stack));
-	stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_ERROR_CONSUMED);
+	icmp6_err_notify(stack, pkt, info, h);
 }
 
-/* Errors other than PTB: counted; transport sockets will be told once they
- * exist (N-2), until then the message ends here. */
-static void icmp6_error_in(struct duet_stack *stack, struct duet_pkt *pkt, uint8_t type)
+/* Destination Unreachable, Time Exceeded, Parameter Problem: counted, and
+ * handed to the transport that sent the quoted packet (N-2). */
+static void icmp6_error_in(struct duet_stack *stack, struct duet_pkt *pkt,
+			   const struct ip6_rx_info *info, const struct duet_icmp6_hdr *h)
 {
-	if (type == DUET_ICMP6_DST_UNREACH)
+	if (h->type == DUET_ICMP6_DST_UNREACH)
 		stack_count(stack, DUET_CTR_ICMP6_IN_DEST_UNREACHS);
-	else if (type == DUET_ICMP6_TIME_EXCEEDED)
+	else if (h->type == DUET_ICMP6_TIME_EXCEEDED)
 		stack_count(stack, DUET_CTR_ICMP6_IN_TIME_EXCEEDS);
-	else if (type == DUET_ICMP6_PARAM_PROBLEM)
+	else if (h->type == DUET_ICMP6_PARAM_PROBLEM)
 		stack_count(stack, DUET_CTR_ICMP6_IN_PARM_PROBLEMS);
-	stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_ERROR_CONSUMED);
+	if (!icmp6_quote_is_ours(stack, pkt)) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_BAD_QUOTE);
+		return;
+	}
+	icmp6_err_notify(stack, pkt, info, h);
 }
 
 void icmp6_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_rx_info *info)
@@ -161,35 +247,21 @@ void icmp6_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip
 	} else if (h.type == DUET_ICMP6_PACKET_TOO_BIG) {
 		icmp6_ptb_in(stack, pkt, info, &h);
 	} else if (duet_icmp6_is_error(h.type)) {
-		icmp6_error_in(stack, pkt, h.type);
+		icmp6_error_in(stack, pkt, info, &h);
 	} else {
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_NO_HANDLER); /* §2.4(b) */
 	}
 }
 
-/* RFC 4443 §2.4(e.1): is the quoted packet an ICMPv6 error or a Redirect?
- * Walks its extension headers to the upper layer. */
+/* RFC 4443 §2.4(e.1): is the quoted packet an ICMPv6 error or a Redirect? */
 static bool icmp6_quotes_error(const uint8_t *q, size_t len)
 {
-	struct duet_cur c;
-	struct duet_ip6_ext e;
 	uint8_t nh;
-	unsigned n;
+	size_t off;
 
-	if (len < DUET_IP6_HDR_LEN)
+	if (icmp6_quote_upper(q, len, &nh, &off) != 0 || nh != DUET_IP6_NH_ICMPV6 || off >= len)
 		return false;
-	nh = q[6];
-	duet_cur_init(&c, q + DUET_IP6_HDR_LEN, len - DUET_IP6_HDR_LEN);
-	for (n = 0; n < 16 && nh != DUET_IP6_NH_ICMPV6; n++) {
-		if (!duet_ip6_ext_is_known(nh) || duet_ip6_ext_skip(&c, nh, &e) != 0)
-			return false;
-		if (nh == DUET_IP6_NH_FRAGMENT && (duet_get_be16(e.data + 2) & 0xfff8u) != 0)
-			return false; /* a later fragment: no ICMPv6 header in it */
-		nh = e.next_header;
-	}
-	if (nh != DUET_IP6_NH_ICMPV6 || duet_cur_left(&c) < 1)
-		return false;
-	return duet_icmp6_is_error(c.data[c.off]) || c.data[c.off] == DUET_ICMP6_ND_REDIRECT;
+	return duet_icmp6_is_error(q[off]) || q[off] == DUET_ICMP6_ND_REDIRECT;
 }
 
 /* RFC 4443 §2.4(e): the cases where no error may be sent. */

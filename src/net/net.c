@@ -364,6 +364,21 @@ void duet_echo_set_handler(struct duet_stack *stack, duet_echo_fn fn, void *ctx)
 	stack->net->echo_ctx = ctx;
 }
 
+void net_set_err_handler(struct duet_stack *stack, uint8_t proto, net_err_fn fn)
+{
+	stack->net->err_fn[proto] = fn;
+}
+
+bool net_icmp_err_deliver(struct duet_stack *stack, const struct net_icmp_err *e)
+{
+	net_err_fn fn = stack->net->err_fn[e->proto];
+
+	if (!fn)
+		return false;
+	fn(stack, e);
+	return true;
+}
+
 void net_echo_reply(struct duet_stack *stack, const struct duet_echo_reply *reply)
 {
 	if (stack->net->echo_fn)

@@ -16,6 +16,28 @@
 
 struct net_addr;
 
+/* An ICMP or ICMPv6 error about a packet this stack sent, handed to the
+ * transport protocol that sent it (RFC 1122 §3.2.2.1, RFC 4443 §3) so that
+ * its sockets can report it (ECONNREFUSED, EMSGSIZE, ...). Valid during the
+ * handler call only. */
+struct net_icmp_err {
+	int family;            /* AF_INET or AF_INET6 */
+	uint8_t type, code;    /* as received */
+	uint32_t mtu;          /* Packet Too Big / Fragmentation Needed, else 0 */
+	uint32_t pointer;      /* Parameter Problem, else 0 */
+	int err;               /* the errno Linux reports for it (positive) */
+	uint32_t ifindex;      /* where the error arrived */
+	uint8_t from[16];      /* who sent the error (a router, the peer) */
+	uint8_t src[16];       /* the quoted packet's source (ours) ... */
+	uint8_t dst[16];       /* ... and destination; 4 bytes used for AF_INET */
+	uint8_t proto;         /* its upper-layer protocol */
+	const uint8_t *l4;     /* the quoted upper-layer header (ports first) */
+	uint32_t l4_len;       /* how much of it was quoted (may be 0) */
+};
+
+/* A transport protocol's error handler. */
+typedef void (*net_err_fn)(struct duet_stack *stack, const struct net_icmp_err *e);
+
 /* A protocol module of the network layer. Every hook may be NULL. The
  * modules are listed in net_protos[] in net.c, in initialisation order. */
 struct net_proto {
@@ -82,6 +104,7 @@ struct net_state {
 	struct net_local **local_buckets;
 	uint32_t n_locals, n_local_buckets;
 	void *proto_state[4];           /* each module's own: NET_PROTO_* */
+	net_err_fn err_fn[256];         /* by upper-layer protocol: net_set_err_handler() */
 	duet_echo_fn echo_fn;           /* duet_echo_set_handler() */
 	void *echo_ctx;
 };
@@ -92,6 +115,15 @@ struct net_state {
  * DUET_PKT_HEADROOM (pkt released). NULL when no buffer is left (pkt
  * released; the caller counts the drop). */
 struct duet_pkt *net_pkt_writable(struct duet_stack *stack, struct duet_pkt *pkt, uint32_t need);
+
+/* Attaches the ICMP error handler of one upper-layer protocol (both
+ * families: 17 UDP, 6 TCP, ...); NULL detaches. */
+void net_set_err_handler(struct duet_stack *stack, uint8_t proto, net_err_fn fn);
+
+/* Hands e to its protocol's handler. Returns true if one took it (the
+ * caller then frees the ICMP message as delivered), false if none is
+ * attached (the caller drops it as consumed). */
+bool net_icmp_err_deliver(struct duet_stack *stack, const struct net_icmp_err *e);
 
 /* Hands an echo reply to the handler installed by duet_echo_set_handler. */
 void net_echo_reply(struct duet_stack *stack, const struct duet_echo_reply *reply);
