@@ -28,7 +28,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct duet_vclock vc;
 	struct duet_pkt *p;
 	size_t off = 0;
-	int i;
+	int i, ifx;
 
 	duet_vclock_init(&vc, 0);
 	duet_stack_config_init(&cfg);
@@ -36,10 +36,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	cfg.mem_cap_bytes = 1u << 20;
 	if (duet_stack_create(&cfg, &stack) != 0)
 		abort();
-	if (duet_chanlink_create(mac, 1500, 256, &link) != 0 ||
-	    duet_stack_add_link(stack, link, "fz0") != 1 ||
-	    duet_if_addr_add(stack, 1, AF_INET, ip4, 24, 0) != 0 ||
-	    duet_if_addr_add(stack, 1, AF_INET6, ip6, 64, DUET_IFA_F_NODAD) != 0)
+	if (duet_chanlink_create(mac, 1500, 256, &link) != 0)
+		abort();
+	ifx = duet_stack_add_link(stack, link, "fz0"); /* after "lo" */
+	if (ifx < 1 || duet_if_addr_add(stack, (uint32_t)ifx, AF_INET, ip4, 24, 0) != 0 ||
+	    duet_if_addr_add(stack, (uint32_t)ifx, AF_INET6, ip6, 64, DUET_IFA_F_NODAD) != 0)
 		abort();
 	while (off + 2 <= size) {
 		size_t len = duet_get_be16(data + off);

@@ -62,9 +62,10 @@ TEST(host_input_timer_and_output)
 	int idx, i;
 
 	/* No IPv6 autoconfiguration: its MLD report would leave at once and
-	 * be counted with the frame this test sends. */
+	 * be counted with the frame this test sends. No loopback either. */
 	duet_stack_config_init(&cfg);
 	cfg.is_ipv6_autoconf_off = true;
+	cfg.is_loopback_off = true; /* chan0 is interface 1 */
 	CHECK_EQ(duet_host_create(&cfg, &h), 0);
 	CHECK_EQ(duet_chanlink_create(mac_a, 1500, 64, &link), 0);
 	idx = duet_host_add_link(h, link, "chan0", -1);

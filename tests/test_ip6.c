@@ -246,19 +246,12 @@ TEST(ip6_source_selection)
 TEST(ip6_loopback_dst_from_wire)
 {
 	struct fx x;
-	struct duet_loopback_config lc;
-	struct duet_link *lo;
 	uint8_t m[64], one[16];
-	int lo_idx;
 	size_t n;
 
 	fx_setup(&x);
 	fx_a6("::1", one);
-	duet_loopback_config_init(&lc);
-	CHECK_EQ(duet_loopback_create(&lc, &lo), 0);
-	lo_idx = duet_stack_add_link(x.s, lo, "lo");
-	CHECK(lo_idx > 0);
-	CHECK_EQ(duet_if_addr_add(x.s, (uint32_t)lo_idx, AF_INET6, one, 128, DUET_IFA_F_NODAD), 0);
+	CHECK_EQ(net_local_ifindex(x.s, 16, one), (uint32_t)duet_stack_ifindex(x.s, "lo"));
 	n = fx_echo(m, 1, 1, 8);
 	fx_icmp_csum(m, n, x.peer_gl, one);
 	CHECK(send_pkt(&x, x.peer_gl, one, 58, m, n) == NULL);

@@ -24,6 +24,7 @@ static struct duet_stack *mk(int *eth, int *lo)
 
 	duet_stack_config_init(&cfg);
 	cfg.is_ipv6_autoconf_off = true; /* only the addresses these tests add */
+	cfg.is_loopback_off = true;       /* the tests add their own "lo" */
 	CHECK_EQ(duet_stack_create(&cfg, &s), 0);
 	CHECK_EQ(duet_chanlink_create(mac, 1500, 64, &l), 0);
 	*eth = duet_stack_add_link(s, l, "eth0");

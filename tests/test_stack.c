@@ -44,6 +44,7 @@ static void fx_setup(struct fixture *fx, size_t mem_cap)
 	cfg.trace = fx_trace;
 	cfg.trace_ctx = fx;
 	cfg.is_ipv6_autoconf_off = true; /* the core alone: no ND traffic */
+	cfg.is_loopback_off = true;       /* eth0 is interface 1 */
 	if (mem_cap)
 		cfg.mem_cap_bytes = mem_cap;
 	CHECK_EQ(duet_stack_create(&cfg, &fx->stack), 0);
@@ -128,6 +129,7 @@ TEST(stack_ifaces_limit_is_enospc)
 
 	duet_stack_config_init(&cfg);
 	cfg.max_ifaces = 1;
+	cfg.is_loopback_off = true; /* "lo" would take the only slot */
 	CHECK_EQ(duet_stack_create(&cfg, &s), 0);
 	CHECK_EQ(duet_chanlink_create(mac_a, 1500, 8, &l1), 0);
 	CHECK_EQ(duet_chanlink_create(mac_b, 1500, 8, &l2), 0);

@@ -46,7 +46,7 @@ struct duet_stack_config {
 	bool has_secret;                  /* secret below given (else derived from seed) */
 	uint8_t secret[16];               /* SipHash key for unpredictable values */
 	size_t mem_cap_bytes;             /* packet pool cap (default 64 MiB) */
-	uint32_t max_ifaces;              /* interfaces (default 32, at most 1024) */
+	uint32_t max_ifaces;              /* interfaces, "lo" included (default 32, at most 1024) */
 	uint32_t rx_queue_limit;          /* frames waiting for input (default 4096) */
 	uint32_t tx_queue_limit;          /* frames waiting per interface (default 1024) */
 	uint32_t tx_batch;                /* frames per link transmit call (default 64) */
@@ -56,12 +56,16 @@ struct duet_stack_config {
 					   * no DAD of it and send no Router
 					   * Solicitations (Linux: addr_gen_mode none);
 					   * addresses are configured by the caller */
+	bool is_loopback_off;             /* no "lo" interface is created (see below) */
 };
 
 /* Fills cfg with the defaults above (seed 1, monotonic clock). */
 void duet_stack_config_init(struct duet_stack_config *cfg);
 
-/* Creates a stack. Returns 0, -EINVAL for an out-of-range value (zero queue
+/* Creates a stack. Unless cfg->is_loopback_off, its first interface
+ * (index 1, as on Linux) is "lo": a loopback link (MTU 65,536) with ::1/128
+ * and 127.0.0.1/8; packets to any of the stack's own addresses then go
+ * through it instead of leaving on a link (N-7). Returns 0, -EINVAL for an out-of-range value (zero queue
  * limits, max_ifaces 0 or > 1024, a pool cap under 64 KiB) or -ENOMEM. */
 int duet_stack_create(const struct duet_stack_config *cfg, struct duet_stack **out);
 

@@ -3,10 +3,14 @@
 #include "core/stack_internal.h"
 #include "net/net.h"
 
+#include <duet/links.h>
+#include <duet/net.h>
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 #define STACK_MAX_IFACES_LIMIT 1024u
 #define STACK_MIN_POOL_BYTES (64u << 10)
@@ -44,6 +48,28 @@ static void stack_derive_secret(struct duet_stack *stack, const struct duet_stac
 	duet_rng_fill(&r, stack->secret, sizeof(stack->secret));
 }
 
+/* The "lo" interface: ::1/128 and 127.0.0.1/8 (RFC 4291 §2.5.3, RFC 1122
+ * §3.2.1.3). Returns 0 or a negative errno. */
+static int stack_add_loopback(struct duet_stack *stack)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+	static const uint8_t lo4[4] = { 127, 0, 0, 1 };
+	struct duet_link *link;
+	int err = duet_loopback_create(NULL, &link), ifindex;
+
+	if (err)
+		return err;
+	ifindex = duet_stack_add_link(stack, link, "lo");
+	if (ifindex < 0) {
+		duet_link_destroy(link);
+		return ifindex;
+	}
+	err = duet_if_addr_add(stack, (uint32_t)ifindex, AF_INET6, lo6, 128, DUET_IFA_F_NODAD);
+	if (!err)
+		err = duet_if_addr_add(stack, (uint32_t)ifindex, AF_INET, lo4, 8, 0);
+	return err;
+}
+
 int duet_stack_create(const struct duet_stack_config *cfg, struct duet_stack **out)
 {
 	struct duet_pool_config pc;
@@ -78,6 +104,8 @@ int duet_stack_create(const struct duet_stack_config *cfg, struct duet_stack **o
 	err = (stack->ifaces && stack->tx_scratch) ? duet_pool_create(&pc, &stack->pool) : -ENOMEM;
 	if (!err)
 		err = net_init(stack);
+	if (!err && !cfg->is_loopback_off)
+		err = stack_add_loopback(stack);
 	if (err) {
 		duet_stack_destroy(stack);
 		return err;

@@ -81,8 +81,8 @@ static bool ip4_dst_is_ours(struct duet_stack *stack, const struct ip4_rx_info *
 
 	/* RFC 1122 §3.2.1.3 (g): 127/8 never arrives from a wire (it would reach
 	 * services bound to localhost). */
-	if (duet_addr4_is_loopback(info->dst) && !(dif && (dif->link->flags & DUET_LINK_F_LOOPBACK)))
-		return false;
+	if (duet_addr4_is_loopback(info->dst))
+		return dif && (dif->link->flags & DUET_LINK_F_LOOPBACK); /* all of 127/8, as Linux */
 	if (info->is_broadcast_dst)
 		return true;
 	if (info->is_multicast_dst)

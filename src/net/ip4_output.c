@@ -182,7 +182,8 @@ static void ip4_hdr_init(struct duet_stack *stack, const struct ip4_out *o, cons
 	h->identification = ip4_next_id(stack, src, o->dst, o->protocol);
 }
 
-/* Datagrams to ourselves: no route, no MTU, straight to input. */
+/* Datagrams to ourselves: no route, no MTU, straight to input — arriving
+ * on the loopback interface when there is one (as on Linux). */
 static int ip4_output_local(struct duet_stack *stack, struct duet_pkt *pkt,
 			    const struct ip4_out *o, uint32_t ifindex)
 {
@@ -230,7 +231,8 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
 		return -ENOBUFS;
 	}
 	if (local)
-		return ip4_output_local(stack, pkt, o, local);
+		return ip4_output_local(stack, pkt, o,
+					stack->net->lo_ifindex ? stack->net->lo_ifindex : local);
 	if (ip4_route(stack, o, &hop) != 0) {
 		stack_count(stack, DUET_CTR_IP4_OUT_NO_ROUTES);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_NO_ROUTE);

@@ -331,8 +331,12 @@ static enum duet_counter ip6_in_check_addrs(struct duet_stack *stack, struct due
 	 * (it would reach services bound to localhost). */
 	if (duet_addr6_is_loopback(h->dst) && !(ifp->link->flags & DUET_LINK_F_LOOPBACK))
 		return DUET_CTR_DROP_IP6_NOT_FOR_US;
+	/* On the loopback link, every address of ours arrives (sent to
+	 * ourselves), scoped ones included. */
 	owner = net_local_ifindex(stack, 16, h->dst);
-	if (!owner || (ip6_is_scoped(h->dst) && owner != ifp->ifindex) ||
+	if (!owner ||
+	    (ip6_is_scoped(h->dst) && owner != ifp->ifindex &&
+	     !(ifp->link->flags & DUET_LINK_F_LOOPBACK)) ||
 	    !nd6_addr_is_usable(stack, owner, h->dst))
 		return DUET_CTR_DROP_IP6_NOT_FOR_US;
 	return DUET_CTR__COUNT;

@@ -29,13 +29,19 @@ uint32_t ip6_out_path_mtu(struct duet_stack *stack, const struct net_if *ifp,
 	return pmtu_get(&ip6_state(stack)->pmtu, &d, ifp->mtu, duet_stack_now(stack));
 }
 
-/* Scoped destinations are on-link on the interface given (RFC 4007 §6);
+/* Our own addresses go through the loopback interface; scoped destinations are on-link on the interface given (RFC 4007 §6);
  * others follow the routing table. */
 static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, struct ip6_hop *hop)
 {
 	const struct route *r;
+	uint32_t lo = net_local_route(stack, 16, o->dst);
 
 	memset(hop, 0, sizeof(*hop));
+	if (lo) { /* one of our addresses: through the loopback (Linux's local table) */
+		hop->ifindex = lo;
+		memcpy(hop->nexthop, o->dst, 16);
+		return 0;
+	}
 	if (ip6_is_scoped(o->dst) || duet_addr6_is_multicast(o->dst)) {
 		if (!o->oif)
 			return -EINVAL;

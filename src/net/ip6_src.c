@@ -82,8 +82,15 @@ int ip6_select_source(struct duet_stack *stack, const uint8_t dst[16], uint32_t 
 {
 	const struct net_addr *best = NULL;
 	const struct net_if *ifp;
+	uint32_t owner = net_local_ifindex(stack, 16, dst);
 	unsigned i;
 
+	/* RFC 6724 §5 Rule 1: a usable address of ours is its own source. */
+	if (owner && nd6_addr_is_usable(stack, owner, dst) &&
+	    (!oif || oif == owner || oif == stack->net->lo_ifindex)) {
+		memcpy(out, dst, 16);
+		return 0;
+	}
 	if (!oif) {
 		const struct route *r = route_lookup(&stack->net->rt6, dst, 0,
 						     duet_stack_now(stack));

@@ -25,6 +25,13 @@ static uint32_t net_local_bucket(const struct duet_stack *stack, uint8_t len, co
 	return (uint32_t)duet_stack_keyed_hash(stack, addr, len) & (stack->net->n_local_buckets - 1);
 }
 
+uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *dst)
+{
+	uint32_t lo = stack->net->lo_ifindex;
+
+	return lo && net_local_ifindex(stack, addr_len, dst) ? lo : 0;
+}
+
 uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr)
 {
 	const struct net_local *e;
@@ -143,6 +150,8 @@ int net_iface_added(struct duet_stack *stack, uint32_t ifindex)
 	}
 	ifp->ifindex = ifindex;
 	ifp->mtu = dif->link->mtu;
+	if ((dif->link->flags & DUET_LINK_F_LOOPBACK) && !stack->net->lo_ifindex)
+		stack->net->lo_ifindex = ifindex;
 	ifp->hop_limit = 64;
 	ifp->ttl = 64;
 	stack->net->ifs[ifindex] = ifp;
@@ -168,6 +177,8 @@ void net_iface_removed(struct duet_stack *stack, uint32_t ifindex)
 	for (i = 0; net_protos[i]; i++)
 		if (net_protos[i]->iface_removed)
 			net_protos[i]->iface_removed(stack, ifindex);
+	if (stack->net->lo_ifindex == ifindex)
+		stack->net->lo_ifindex = 0;
 	route_flush_iface(&stack->net->rt4, ifindex);
 	route_flush_iface(&stack->net->rt6, ifindex);
 	free(ifp);

@@ -104,6 +104,7 @@ struct net_state {
 	struct net_local **local_buckets;
 	uint32_t n_locals, n_local_buckets;
 	void *proto_state[4];           /* each module's own: NET_PROTO_* */
+	uint32_t lo_ifindex;            /* the first loopback interface, or 0 */
 	net_err_fn err_fn[256];         /* by upper-layer protocol: net_set_err_handler() */
 	duet_echo_fn echo_fn;           /* duet_echo_set_handler() */
 	void *echo_ctx;
@@ -148,6 +149,11 @@ static inline struct net_if *net_if_get(const struct duet_stack *stack, uint32_t
 
 /* The interface owning a local address (addr_len 4 or 16), or 0. O(1). */
 uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr);
+
+/* The loopback interface that carries packets to dst, one of our own
+ * addresses (addr_len 4 or 16) — or 0: dst is not ours, or the stack has no
+ * loopback interface (then such packets follow the routing table). O(1). */
+uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *dst);
 
 /* The address entry addr on ifp, or NULL. */
 struct net_addr *net_if_find_addr(struct net_if *ifp, uint8_t addr_len, const uint8_t *addr);
