@@ -61,6 +61,9 @@ kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] || fail "duet run exited $rc"
 grep -q "stopping (SIGTERM)" "$out/run.txt" || fail "no clean stop"
 grep -E "IP4_IN_RECEIVES|IP6_IN_RECEIVES" "$out/run.txt" >/dev/null || fail "no IP counters"
+# S-4: the third column is the TAP interface's own share, and it saw the pings.
+awk '$1 == "IP6_IN_RECEIVES" && $3 > 0 {ok = 1} END {exit !ok}' "$out/run.txt" \
+  || fail "no per-interface IPv6 counters"
 bad=$(tshark -n -r "$out/run.pcap" -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE \
   -o udp.check_checksum:TRUE -Y '_ws.malformed || _ws.expert.severity >= "Error" || ip.checksum.status == "Bad" || tcp.checksum.status == "Bad" || udp.checksum.status == "Bad" || icmp.checksum.status == "Bad" || icmpv6.checksum.status == "Bad"' 2>&1 | grep -v '^Running as user')
 [ -z "$bad" ] || fail "tshark objects: $bad"

@@ -166,15 +166,18 @@ void tapnet_stop(struct tapnet *n)
 
 void tapnet_print_counters(struct tapnet *n, FILE *out)
 {
-	uint64_t ctr[DUET_CTR__COUNT];
+	uint64_t ctr[DUET_CTR__COUNT], tap[DUET_CTR__COUNT];
 	int i;
 
 	duet_host_lock(n->host);
 	duet_stack_counters(duet_host_stack(n->host), ctr);
+	if (duet_if_counters(duet_host_stack(n->host), n->ifindex, tap) != 0)
+		memset(tap, 0, sizeof(tap));
 	duet_host_unlock(n->host);
+	/* name, stack-wide value, the TAP interface's share (S-4) */
 	for (i = 0; i < DUET_CTR__COUNT; i++)
 		if (ctr[i])
-			fprintf(out, "  %-28s %12llu\n", duet_counter_name((enum duet_counter)i),
-				(unsigned long long)ctr[i]);
+			fprintf(out, "  %-28s %12llu %12llu\n", duet_counter_name((enum duet_counter)i),
+				(unsigned long long)ctr[i], (unsigned long long)tap[i]);
 	fflush(out);
 }

@@ -120,6 +120,18 @@ uint64_t duet_stack_counter(const struct duet_stack *stack, enum duet_counter id
 /* Copies all counters (DUET_CTR__COUNT values, in list order) to out. */
 void duet_stack_counters(const struct duet_stack *stack, uint64_t out[DUET_CTR__COUNT]);
 
+/* One interface's share of the counters (S-4, RFC 4293 ipIfStatsTable
+ * style): every drop reason, link frames and bytes, and the IP and ICMP
+ * counters bumped with a packet whose interface is known (input: where it
+ * arrived; fragmentation: where it leaves). Stack-wide counters are the
+ * sums plus what has no interface. Copies DUET_CTR__COUNT values to out;
+ * returns 0 or -ENODEV. */
+int duet_if_counters(const struct duet_stack *stack, uint32_t ifindex,
+		     uint64_t out[DUET_CTR__COUNT]);
+
+/* One counter of one interface (0 for an unknown interface or id). */
+uint64_t duet_if_counter(const struct duet_stack *stack, uint32_t ifindex, enum duet_counter id);
+
 /* The stack's deterministic random generator (seeded from the config). */
 uint64_t duet_stack_random(struct duet_stack *stack);
 

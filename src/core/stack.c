@@ -160,8 +160,8 @@ static void stack_link_rx(void *ctx, struct duet_pkt *pkt)
 
 	pkt->ifindex = ifp->ifindex;
 	pkt->time_ns = duet_clock_now(stack->clock);
-	stack_count(stack, DUET_CTR_LINK_RX_FRAMES);
-	stack->ctr[DUET_CTR_LINK_RX_BYTES] += pkt->len;
+	stack_count_pkt(stack, pkt, DUET_CTR_LINK_RX_FRAMES);
+	stack_add_if(stack, ifp->ifindex, DUET_CTR_LINK_RX_BYTES, pkt->len);
 	if (duet_pktq_push(&stack->rxq, pkt) != 0)
 		stack_drop(stack, pkt, DUET_CTR_DROP_RX_QUEUE_FULL);
 }
@@ -284,13 +284,13 @@ static void stack_flush_tx(struct duet_stack *stack, struct duet_iface *ifp)
 		while (n < stack->tx_batch && ifp->txq.len) {
 			struct duet_pkt *pkt = duet_pktq_pop(&ifp->txq);
 			stack_trace(stack, DUET_TRACE_TX, ifp->ifindex, DUET_CTR_LINK_TX_FRAMES, pkt);
-			stack_count(stack, DUET_CTR_LINK_TX_FRAMES);
-			stack->ctr[DUET_CTR_LINK_TX_BYTES] += pkt->len;
+			stack_add_if(stack, ifp->ifindex, DUET_CTR_LINK_TX_FRAMES, 1);
+			stack_add_if(stack, ifp->ifindex, DUET_CTR_LINK_TX_BYTES, pkt->len);
 			stack->tx_scratch[n++] = pkt;
 		}
 		sent = duet_link_transmit(ifp->link, stack->tx_scratch, n);
 		/* The link freed what it refused; count it here. */
-		stack->ctr[DUET_CTR_DROP_TX_LINK] += n - sent;
+		stack_add_if(stack, ifp->ifindex, DUET_CTR_DROP_TX_LINK, n - sent);
 	}
 }
 
@@ -342,6 +342,24 @@ uint64_t duet_stack_counter(const struct duet_stack *stack, enum duet_counter id
 	return (unsigned)id < DUET_CTR__COUNT ? stack->ctr[id] : 0;
 }
 
+int duet_if_counters(const struct duet_stack *stack, uint32_t ifindex,
+		     uint64_t out[DUET_CTR__COUNT])
+{
+	const struct duet_iface *ifp = stack_iface(stack, ifindex);
+
+	if (!ifp)
+		return -ENODEV;
+	memcpy(out, ifp->ctr, sizeof(ifp->ctr));
+	return 0;
+}
+
+uint64_t duet_if_counter(const struct duet_stack *stack, uint32_t ifindex, enum duet_counter id)
+{
+	const struct duet_iface *ifp = stack_iface(stack, ifindex);
+
+	return ifp && (unsigned)id < DUET_CTR__COUNT ? ifp->ctr[id] : 0;
+}
+
 void duet_stack_counters(const struct duet_stack *stack, uint64_t out[DUET_CTR__COUNT])
 {
 	memcpy(out, stack->ctr, sizeof(stack->ctr));
@@ -375,7 +393,7 @@ void stack_trace(struct duet_stack *stack, enum duet_trace_kind kind, uint32_t i
 
 void stack_drop(struct duet_stack *stack, struct duet_pkt *pkt, enum duet_counter reason)
 {
-	stack_count(stack, reason);
+	stack_count_pkt(stack, pkt, reason);
 	stack_trace(stack, DUET_TRACE_DROP, pkt->ifindex, reason, pkt);
 	duet_pkt_free(pkt);
 }

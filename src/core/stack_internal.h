@@ -17,6 +17,8 @@ struct duet_iface {
 	char name[16];
 	struct duet_link *link;
 	struct duet_pktq txq;        /* frames waiting for the next batch */
+	uint64_t ctr[DUET_CTR__COUNT]; /* this interface's share of the counters
+				      * (RFC 4293 ipIfStatsTable style) */
 };
 
 /* A network-layer input handler for one EtherType: pkt's data starts at the
@@ -69,6 +71,26 @@ void stack_trace(struct duet_stack *stack, enum duet_trace_kind kind, uint32_t i
 static inline struct duet_iface *stack_iface(const struct duet_stack *stack, uint32_t ifindex)
 {
 	return ifindex && ifindex <= stack->max_ifaces ? stack->ifaces[ifindex] : NULL;
+}
+
+/* Adds n to a counter, both stack-wide and for interface ifindex (0, or
+ * an interface that is gone: stack-wide only). */
+static inline void stack_add_if(struct duet_stack *stack, uint32_t ifindex, enum duet_counter id,
+				uint64_t n)
+{
+	struct duet_iface *ifp = stack_iface(stack, ifindex);
+
+	stack->ctr[id] += n;
+	if (ifp)
+		ifp->ctr[id] += n;
+}
+
+/* Bumps a counter for the packet's interface (pkt->ifindex: where it
+ * arrived, or where it leaves once routed) and stack-wide. */
+static inline void stack_count_pkt(struct duet_stack *stack, const struct duet_pkt *pkt,
+				   enum duet_counter id)
+{
+	stack_add_if(stack, pkt->ifindex, id, 1);
 }
 
 /* Attaches the input handler for one EtherType family (the net layer does

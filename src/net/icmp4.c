@@ -125,7 +125,7 @@ static void icmp4_echo_input(struct duet_stack *stack, struct duet_pkt *pkt,
 	struct ip4_out o;
 	uint8_t *d;
 
-	stack_count(stack, DUET_CTR_ICMP4_IN_ECHOS);
+	stack_count_pkt(stack, pkt, DUET_CTR_ICMP4_IN_ECHOS);
 	if (info->is_broadcast_dst || info->is_multicast_dst) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP4_BCAST_ECHO);
 		return;
@@ -160,7 +160,7 @@ static void icmp4_echo_reply_input(struct duet_stack *stack, struct duet_pkt *pk
 {
 	struct duet_echo_reply r;
 
-	stack_count(stack, DUET_CTR_ICMP4_IN_ECHO_REPS);
+	stack_count_pkt(stack, pkt, DUET_CTR_ICMP4_IN_ECHO_REPS);
 	memset(&r, 0, sizeof(r));
 	r.family = AF_INET;
 	memcpy(r.from, info->src, 4);
@@ -234,7 +234,7 @@ static void icmp4_error_input(struct duet_stack *stack, struct duet_pkt *pkt,
 		return;
 	}
 	if (h->type == DUET_ICMP4_DEST_UNREACH && h->code == DUET_ICMP4_UNREACH_NEEDFRAG) {
-		stack_count(stack, DUET_CTR_ICMP4_IN_FRAG_NEEDED);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP4_IN_FRAG_NEEDED);
 		pmtu_dest_v4(&d, ip.dst);
 		pmtu_update(&ip4_state_of(stack)->pmtu, &d, h->next_hop_mtu, ip.total_length,
 			    duet_stack_now(stack));
@@ -265,16 +265,16 @@ void icmp4_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip
 	struct duet_cur c;
 	enum duet_counter err_ctr;
 
-	stack_count(stack, DUET_CTR_ICMP4_IN_MSGS);
+	stack_count_pkt(stack, pkt, DUET_CTR_ICMP4_IN_MSGS);
 	if (!duet_icmp4_csum_ok(duet_pkt_data(pkt), pkt->len)) {
-		stack_count(stack, DUET_CTR_ICMP4_IN_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP4_IN_ERRORS);
 		stack_drop(stack, pkt, pkt->len < DUET_ICMP4_HDR_LEN ? DUET_CTR_DROP_ICMP4_MALFORMED
 								    : DUET_CTR_DROP_ICMP4_BAD_CHECKSUM);
 		return;
 	}
 	duet_cur_init(&c, duet_pkt_data(pkt), pkt->len);
 	if (duet_icmp4_parse(&c, &h) != 0) {
-		stack_count(stack, DUET_CTR_ICMP4_IN_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP4_IN_ERRORS);
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP4_MALFORMED);
 		return;
 	}

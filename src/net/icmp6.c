@@ -186,7 +186,7 @@ static void icmp6_ptb_in(struct duet_stack *stack, struct duet_pkt *pkt,
 	const uint8_t *q = duet_pkt_data(pkt) + DUET_ICMP6_HDR_LEN;
 	struct pmtu_dest d;
 
-	stack_count(stack, DUET_CTR_ICMP6_IN_PKT_TOO_BIGS);
+	stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_PKT_TOO_BIGS);
 	if (!icmp6_quote_is_ours(stack, pkt)) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_BAD_QUOTE);
 		return;
@@ -202,11 +202,11 @@ static void icmp6_error_in(struct duet_stack *stack, struct duet_pkt *pkt,
 			   const struct ip6_rx_info *info, const struct duet_icmp6_hdr *h)
 {
 	if (h->type == DUET_ICMP6_DST_UNREACH)
-		stack_count(stack, DUET_CTR_ICMP6_IN_DEST_UNREACHS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_DEST_UNREACHS);
 	else if (h->type == DUET_ICMP6_TIME_EXCEEDED)
-		stack_count(stack, DUET_CTR_ICMP6_IN_TIME_EXCEEDS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_TIME_EXCEEDS);
 	else if (h->type == DUET_ICMP6_PARAM_PROBLEM)
-		stack_count(stack, DUET_CTR_ICMP6_IN_PARM_PROBLEMS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_PARM_PROBLEMS);
 	if (!icmp6_quote_is_ours(stack, pkt)) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_BAD_QUOTE);
 		return;
@@ -219,25 +219,25 @@ void icmp6_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip
 	struct duet_cur c;
 	struct duet_icmp6_hdr h;
 
-	stack_count(stack, DUET_CTR_ICMP6_IN_MSGS);
+	stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_MSGS);
 	if (duet_icmp6_csum_verify(duet_pkt_data(pkt), pkt->len,
 				   duet_csum_pseudo6(info->src, info->dst, pkt->len,
 						     DUET_IP6_NH_ICMPV6)) != 0) {
-		stack_count(stack, DUET_CTR_ICMP6_IN_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_ERRORS);
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_BAD_CHECKSUM);
 		return;
 	}
 	duet_cur_init(&c, duet_pkt_data(pkt), pkt->len);
 	if (duet_icmp6_parse(&c, &h) != 0) {
-		stack_count(stack, DUET_CTR_ICMP6_IN_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_ERRORS);
 		stack_drop(stack, pkt, DUET_CTR_DROP_ICMP6_MALFORMED);
 		return;
 	}
 	if (h.type == DUET_ICMP6_ECHO_REQUEST) {
-		stack_count(stack, DUET_CTR_ICMP6_IN_ECHOS);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_ECHOS);
 		icmp6_echo_reply(stack, pkt, info);
 	} else if (h.type == DUET_ICMP6_ECHO_REPLY) {
-		stack_count(stack, DUET_CTR_ICMP6_IN_ECHO_REPLIES);
+		stack_count_pkt(stack, pkt, DUET_CTR_ICMP6_IN_ECHO_REPLIES);
 		icmp6_echo_reply_in(stack, pkt, info, &h);
 	} else if (h.type >= DUET_ICMP6_ND_ROUTER_SOLICIT && h.type <= DUET_ICMP6_ND_REDIRECT) {
 		nd6_input(stack, pkt, info);

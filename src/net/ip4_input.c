@@ -114,7 +114,7 @@ static void ip4_deliver(struct duet_stack *stack, struct duet_pkt *pkt,
 	ip4_upper_fn fn = ip4_state_of(stack)->upper[h->protocol];
 
 	if (!fn) {
-		stack_count(stack, DUET_CTR_IP4_IN_UNKNOWN_PROTOS);
+		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_UNKNOWN_PROTOS);
 		/* RFC 1122 §3.2.2.1: protocol unreachable. */
 		icmp4_send_error(stack, pkt, info, DUET_ICMP4_DEST_UNREACH,
 				 DUET_ICMP4_UNREACH_PROTOCOL, 0);
@@ -122,7 +122,7 @@ static void ip4_deliver(struct duet_stack *stack, struct duet_pkt *pkt,
 		return;
 	}
 	duet_pkt_pull(pkt, (uint32_t)h->ihl * 4u);
-	stack_count(stack, DUET_CTR_IP4_IN_DELIVERS);
+	stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_DELIVERS);
 	fn(stack, pkt, info);
 }
 
@@ -211,11 +211,11 @@ static void ip4_input_datagram(struct duet_stack *stack, struct duet_pkt *pkt, u
 	uint32_t pointer;
 	int err;
 
-	stack_count(stack, DUET_CTR_IP4_IN_RECEIVES);
+	stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_RECEIVES);
 	duet_cur_init(&c, duet_pkt_data(pkt), pkt->len);
 	err = duet_ip4_parse(&c, &h);
 	if (err) {
-		stack_count(stack, DUET_CTR_IP4_IN_HDR_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_HDR_ERRORS);
 		stack_drop(stack, pkt, ip4_parse_drop(err));
 		return;
 	}
@@ -223,12 +223,12 @@ static void ip4_input_datagram(struct duet_stack *stack, struct duet_pkt *pkt, u
 	ip4_rx_info_fill(stack, &h, pkt->head, ifindex, &info);
 	why = ip4_check_addrs(stack, &h, &info, is_l2_bcast);
 	if (why != DUET_CTR__COUNT) {
-		stack_count(stack, DUET_CTR_IP4_IN_ADDR_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_ADDR_ERRORS);
 		stack_drop(stack, pkt, why);
 		return;
 	}
 	if (h.options_len && ip4_options_check(&h, &pointer) != 0) {
-		stack_count(stack, DUET_CTR_IP4_IN_HDR_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_HDR_ERRORS);
 		icmp4_send_error(stack, pkt, &info, DUET_ICMP4_PARAM_PROBLEM,
 				 DUET_ICMP4_PARAMPROB_POINTER, pointer);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_BAD_OPTION);

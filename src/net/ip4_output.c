@@ -152,7 +152,7 @@ static int ip4_fragment(struct duet_stack *stack, struct duet_pkt *pkt, struct d
 		n = pkt->len - off < chunk ? pkt->len - off : chunk;
 		f = duet_pkt_alloc(stack->pool, DUET_PKT_HEADROOM, n);
 		if (!f) {
-			stack_count(stack, DUET_CTR_IP4_FRAG_FAILS);
+			stack_add_if(stack, hop->ifindex, DUET_CTR_IP4_FRAG_FAILS, 1);
 			stack_drop(stack, pkt, DUET_CTR_DROP_IP4_NO_BUFFER);
 			return -ENOBUFS;
 		}
@@ -160,10 +160,10 @@ static int ip4_fragment(struct duet_stack *stack, struct duet_pkt *pkt, struct d
 		h->mf = off + n < pkt->len;
 		h->fragment_offset = (uint16_t)(off / 8u);
 		ip4_push_header(f, h);
-		stack_count(stack, DUET_CTR_IP4_FRAG_CREATES);
+		stack_add_if(stack, hop->ifindex, DUET_CTR_IP4_FRAG_CREATES, 1);
 		ip4_send_l2(stack, hop, f, h->dst);
 	}
-	stack_count(stack, DUET_CTR_IP4_FRAG_OKS);
+	stack_add_if(stack, hop->ifindex, DUET_CTR_IP4_FRAG_OKS, 1);
 	duet_pkt_free(pkt);
 	return 0;
 }
@@ -255,7 +255,7 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
 		return ip4_send_l2(stack, &hop, pkt, o->dst);
 	}
 	if (o->is_dontfrag) {
-		stack_count(stack, DUET_CTR_IP4_FRAG_FAILS);
+		stack_add_if(stack, hop.ifindex, DUET_CTR_IP4_FRAG_FAILS, 1);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_DONTFRAG);
 		return -EMSGSIZE;
 	}

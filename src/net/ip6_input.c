@@ -259,7 +259,7 @@ static void ip6_in_deliver(struct duet_stack *stack, struct ip6_walk *w, uint8_t
 		return;
 	}
 	if (!fn) {
-		stack_count(stack, DUET_CTR_IP6_IN_UNKNOWN_PROTOS);
+		stack_count_pkt(stack, w->pkt, DUET_CTR_IP6_IN_UNKNOWN_PROTOS);
 		ip6_in_param_problem(stack, w, DUET_ICMP6_PP_NEXT_HEADER, w->nh_ptr,
 				     DUET_CTR_DROP_IP6_UNKNOWN_NH);
 		return;
@@ -268,7 +268,7 @@ static void ip6_in_deliver(struct duet_stack *stack, struct ip6_walk *w, uint8_t
 		stack_drop(stack, w->pkt, DUET_CTR_DROP_IP6_BAD_EXT);
 		return;
 	}
-	stack_count(stack, DUET_CTR_IP6_IN_DELIVERS);
+	stack_count_pkt(stack, w->pkt, DUET_CTR_IP6_IN_DELIVERS);
 	fn(stack, w->pkt, &w->info);
 }
 
@@ -360,11 +360,11 @@ void ip6_input(struct duet_stack *stack, struct duet_iface *ifp, struct duet_pkt
 	enum duet_counter why;
 	int err;
 
-	stack_count(stack, DUET_CTR_IP6_IN_RECEIVES);
+	stack_count_pkt(stack, pkt, DUET_CTR_IP6_IN_RECEIVES);
 	duet_cur_init(&c, duet_pkt_data(pkt), pkt->len);
 	err = duet_ip6_parse(&c, &h);
 	if (err) {
-		stack_count(stack, DUET_CTR_IP6_IN_HDR_ERRORS);
+		stack_count_pkt(stack, pkt, DUET_CTR_IP6_IN_HDR_ERRORS);
 		stack_drop(stack, pkt, ip6_in_parse_error(err));
 		return;
 	}

@@ -183,7 +183,7 @@ static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt, cons
 	if (mtu < 1280)
 		mtu = 1280;
 	if (mtu < fixed + 8u) { /* the unfragmentable part alone fills the MTU */
-		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_add_if(stack, hop->ifindex, DUET_CTR_IP6_FRAG_FAILS, 1);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
 		return -EMSGSIZE;
 	}
@@ -198,15 +198,15 @@ static int ip6_out_fragment(struct duet_stack *stack, struct duet_pkt *pkt, cons
 			err = -ENOBUFS;
 			break;
 		}
-		stack_count(stack, DUET_CTR_IP6_FRAG_CREATES);
+		stack_add_if(stack, hop->ifindex, DUET_CTR_IP6_FRAG_CREATES, 1);
 		err = nd6_output(stack, hop->ifindex, hop->nexthop, f);
 	}
 	if (err == -ENOBUFS) {
-		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_add_if(stack, hop->ifindex, DUET_CTR_IP6_FRAG_FAILS, 1);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
 		return err;
 	}
-	stack_count(stack, DUET_CTR_IP6_FRAG_OKS);
+	stack_add_if(stack, hop->ifindex, DUET_CTR_IP6_FRAG_OKS, 1);
 	duet_pkt_free(pkt); /* every byte went out in the fragments */
 	return err;
 }
@@ -261,7 +261,7 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 		return nd6_output(stack, hop->ifindex, hop->nexthop, pkt);
 	}
 	if (o->is_nd || o->is_dontfrag) { /* RFC 6980: ND is never fragmented */
-		stack_count(stack, DUET_CTR_IP6_FRAG_FAILS);
+		stack_add_if(stack, hop->ifindex, DUET_CTR_IP6_FRAG_FAILS, 1);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_TOO_BIG);
 		return -EMSGSIZE;
 	}
