@@ -239,6 +239,37 @@ TEST(ip4_bad_option_parameter_problem)
 	fx_teardown(&f);
 }
 
+/* Action: echo requests carrying a valid Record Route, then a valid Loose
+ * Source Route option. Response: the first is answered (options are
+ * accepted); the second dropped as source-routed, as Linux does
+ * (accept_source_route=0), with no reply and no error. */
+TEST(ip4_source_routed_dropped_record_route_accepted)
+{
+	struct fx f;
+	struct duet_ip4_hdr h = fx_ip4(DUET_IP4_PROTO_ICMP, 6);
+	static const uint8_t rr[8] = { DUET_IP4_OPT_RR, 7, 4, 0, 0, 0, 0, DUET_IP4_OPT_EOL };
+	static const uint8_t lsrr[8] = { DUET_IP4_OPT_LSRR, 7, 4, 192, 0, 2, 9, DUET_IP4_OPT_EOL };
+	size_t n;
+
+	fx_setup(&f);
+	fx_seed_peer(&f);
+	n = fx_build_echo(payload, DUET_ICMP4_ECHO, 1, 1, 8);
+	h.options = rr;
+	h.options_len = 8;
+	fx_inject(&f, f.frame, fx_build_ip4(f.frame, fx_mac, &h, payload, n));
+	fx_poll(&f);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_ICMP4_OUT_ECHO_REPS), 1);
+	h = fx_ip4(DUET_IP4_PROTO_ICMP, 7);
+	h.options = lsrr;
+	h.options_len = 8;
+	fx_inject(&f, f.frame, fx_build_ip4(f.frame, fx_mac, &h, payload, n));
+	fx_poll(&f);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_DROP_IP4_SOURCE_ROUTE), 1);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_ICMP4_OUT_ECHO_REPS), 1);
+	CHECK_EQ(fx_ctr(&f, DUET_CTR_ICMP4_OUT_MSGS), 1);
+	fx_teardown(&f);
+}
+
 /* Action: the same bad option on an ICMP error and on a non-first
  * fragment. Response: no ICMP error about either (RFC 1122 §3.2.2). */
 TEST(icmp4_no_error_about_error_or_fragment)

@@ -177,6 +177,7 @@
 	X(DROP_IP4_MALFORMED,    "IPv4 datagram dropped: truncated, bad version, IHL or Total Length") \
 	X(DROP_IP4_BAD_CHECKSUM, "IPv4 datagram dropped: header checksum") \
 	X(DROP_IP4_BAD_FIELD,    "IPv4 datagram dropped: reserved flag bit set") \
+	X(DROP_IP4_SOURCE_ROUTE, "IPv4 datagram dropped: Loose or Strict Source Route option (Linux accept_source_route=0)") \
 	X(DROP_IP4_BAD_OPTION,   "IPv4 datagram dropped: malformed option (Parameter Problem sent)") \
 	X(DROP_IP4_BAD_SRC,      "IPv4 datagram dropped: broadcast, multicast, class E or loopback source (RFC 1122 3.2.1.3)") \
 	X(DROP_IP4_NOT_FOR_US,   "IPv4 datagram dropped: destination not ours (a host does not forward)") \

@@ -289,6 +289,7 @@ void icmp6_send_error(struct duet_stack *stack, const struct duet_pkt *pkt,
 	struct duet_wcur w;
 	struct duet_pkt *e;
 	uint8_t src[16];
+	uint32_t owner;
 
 	if (!icmp6_error_allowed(pkt, info, type, code)) {
 		stack_count(stack, DUET_CTR_ICMP6_ERR_SUPPRESSED);
@@ -296,8 +297,10 @@ void icmp6_send_error(struct duet_stack *stack, const struct duet_pkt *pkt,
 	}
 	if (!ratelimit_allow(&ip6_state(stack)->icmp_rl, duet_stack_now(stack)))
 		return; /* counted ICMP_RATELIMITED: §2.4(f) */
-	/* The address the packet was sent to when it is ours, else selected. */
-	if (info->is_multicast_dst || !net_local_ifindex(stack, 16, info->dst)) {
+	/* The address the packet was sent to when it is ours and usable (never
+	 * a tentative or duplicate one, RFC 4862 §5.4), else selected. */
+	owner = net_local_ifindex(stack, 16, info->dst);
+	if (info->is_multicast_dst || !owner || !nd6_addr_is_usable(stack, owner, info->dst)) {
 		if (ip6_select_source(stack, info->src, info->ifindex, src) != 0)
 			return;
 	} else {

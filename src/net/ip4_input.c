@@ -92,15 +92,16 @@ static bool ip4_dst_is_ours(struct duet_stack *stack, const struct ip4_rx_info *
 
 /* Walks the options. Returns 0, or -1 with *pointer at the bad option's
  * octet from the start of the header (RFC 1122 §3.2.2.5). */
-static int ip4_options_check(const struct duet_ip4_hdr *h, uint32_t *pointer)
+static int ip4_options_check(const struct duet_ip4_hdr *h, uint32_t *pointer, bool *is_srr)
 {
 	struct duet_ip4_opt_iter it;
 	struct duet_ip4_opt o;
 	int r;
 
+	*is_srr = false;
 	duet_ip4_opt_iter_init(&it, h);
 	while ((r = duet_ip4_opt_next(&it, &o)) > 0)
-		;
+		*is_srr |= o.type == DUET_IP4_OPT_LSRR || o.type == DUET_IP4_OPT_SSRR;
 	if (r == 0)
 		return 0;
 	*pointer = DUET_IP4_HDR_LEN + (uint32_t)it.cur.off;
@@ -209,6 +210,7 @@ static void ip4_input_datagram(struct duet_stack *stack, struct duet_pkt *pkt, u
 	struct duet_cur c;
 	enum duet_counter why;
 	uint32_t pointer;
+	bool is_srr = false;
 	int err;
 
 	stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_RECEIVES);
@@ -227,11 +229,18 @@ static void ip4_input_datagram(struct duet_stack *stack, struct duet_pkt *pkt, u
 		stack_drop(stack, pkt, why);
 		return;
 	}
-	if (h.options_len && ip4_options_check(&h, &pointer) != 0) {
+	if (h.options_len && ip4_options_check(&h, &pointer, &is_srr) != 0) {
 		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_HDR_ERRORS);
 		icmp4_send_error(stack, pkt, &info, DUET_ICMP4_PARAM_PROBLEM,
 				 DUET_ICMP4_PARAMPROB_POINTER, pointer);
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_BAD_OPTION);
+		return;
+	}
+	/* Source-routed datagrams are refused, as Linux does by default
+	 * (accept_source_route=0): duet does not reverse routes (RFC 1122
+	 * §3.2.1.8 (c) is then moot) and a host is no relay for them. */
+	if (h.options_len && is_srr) {
+		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_SOURCE_ROUTE);
 		return;
 	}
 	if (duet_ip4_is_fragment(&h))

@@ -353,7 +353,9 @@ static void nd6_na_input(struct duet_stack *stack, struct duet_pkt *pkt,
 		return;
 	}
 	a = net_if_find_addr(ifp, 16, na.target);
-	if (a) {
+	/* RFC 4862 §5.4.5: an address DAD found duplicate is not assigned to
+	 * us; an NA for it is about its owner (RFC 4861 §7.2.5). */
+	if (a && !(a->flags & DUET_IFA_F_DUPLICATE)) {
 		if (!nd6_dad_check(stack, info->ifindex, a))
 			stack_count(stack, DUET_CTR_ND6_NA_FOR_OUR_ADDR);
 		duet_pkt_free(pkt);

@@ -28,8 +28,13 @@ static uint32_t net_local_bucket(const struct duet_stack *stack, uint8_t len, co
 uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *dst)
 {
 	uint32_t lo = stack->net->lo_ifindex;
+	uint32_t owner = lo ? net_local_ifindex(stack, addr_len, dst) : 0;
+	const struct net_addr *a = owner ? net_if_find_addr(net_if_get(stack, owner), addr_len, dst)
+					 : NULL;
 
-	return lo && net_local_ifindex(stack, addr_len, dst) ? lo : 0;
+	/* RFC 4862 §5.4.5: an address DAD found duplicate is not assigned to
+	 * us — it is another node's, reached over the link. */
+	return a && !(a->flags & DUET_IFA_F_DUPLICATE) ? lo : 0;
 }
 
 uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr)

@@ -151,8 +151,9 @@ static inline struct net_if *net_if_get(const struct duet_stack *stack, uint32_t
 uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr);
 
 /* The loopback interface that carries packets to dst, one of our own
- * addresses (addr_len 4 or 16) — or 0: dst is not ours, or the stack has no
- * loopback interface (then such packets follow the routing table). O(1). */
+ * addresses (addr_len 4 or 16) — or 0: dst is not ours (or one DAD found
+ * duplicate: another node's), or the stack has no loopback interface (then
+ * such packets follow the routing table). O(1). */
 uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *dst);
 
 /* The address entry addr on ifp, or NULL. */
