@@ -145,3 +145,37 @@ TEST(route_public_api)
 	CHECK_EQ(duet_route_del(s, AF_INET6, any, 0, NULL, 0), -ESRCH);
 	duet_stack_destroy(s);
 }
+
+/* Action: fe80::1 is added to eth0 and to a second interface; 2001:db8::7
+ * to eth0 and then to the second one; fe80::1 is removed from eth0.
+ * Response: the link-local address may sit on both (one per zone, RFC 4007
+ * §6, as routers use fe80::1 on every link), each zone knowing its own;
+ * the global one is refused on the second (-EADDRINUSE); removing fe80::1
+ * from eth0 leaves the other zone's. */
+TEST(addr_same_link_local_in_two_zones)
+{
+	int eth, lo, eth1;
+	struct duet_stack *s = mk(&eth, &lo);
+	struct duet_link *l;
+	uint8_t ll[16], gl[16];
+	static const uint8_t mac1[6] = { 0x02, 0, 0, 0, 0, 0x77 };
+
+	CHECK_EQ(duet_chanlink_create(mac1, 1500, 64, &l), 0);
+	eth1 = duet_stack_add_link(s, l, "eth1");
+	CHECK(eth1 > 0);
+	a6("fe80::1", ll);
+	a6("2001:db8::7", gl);
+	CHECK_EQ(duet_if_addr_add(s, (uint32_t)eth, AF_INET6, ll, 64, DUET_IFA_F_NODAD), 0);
+	CHECK_EQ(duet_if_addr_add(s, (uint32_t)eth1, AF_INET6, ll, 64, DUET_IFA_F_NODAD), 0);
+	CHECK_EQ(duet_if_addr_add(s, (uint32_t)eth, AF_INET6, gl, 64, DUET_IFA_F_NODAD), 0);
+	CHECK_EQ(duet_if_addr_add(s, (uint32_t)eth1, AF_INET6, gl, 64, DUET_IFA_F_NODAD), -EADDRINUSE);
+	CHECK_EQ(net_local_owner(s, 16, ll, (uint32_t)eth), (uint32_t)eth);
+	CHECK_EQ(net_local_owner(s, 16, ll, (uint32_t)eth1), (uint32_t)eth1);
+	CHECK_EQ(net_local_owner(s, 16, ll, (uint32_t)lo), 0);
+	CHECK_EQ(net_local_owner(s, 16, gl, (uint32_t)eth1), (uint32_t)eth); /* weak host */
+	CHECK_EQ(duet_if_addr_del(s, (uint32_t)eth, AF_INET6, ll), 0);
+	CHECK_EQ(net_local_owner(s, 16, ll, (uint32_t)eth), 0);
+	CHECK_EQ(net_local_owner(s, 16, ll, (uint32_t)eth1), (uint32_t)eth1);
+	CHECK_EQ(net_local_ifindex(s, 16, ll), (uint32_t)eth1);
+	duet_stack_destroy(s);
+}

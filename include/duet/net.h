@@ -32,7 +32,8 @@ struct duet_ifaddr {
  * DUET_IFA_F_NODAD. Returns 0, -ENODEV, -EAFNOSUPPORT, -EINVAL (a prefix
  * length beyond the address; an unspecified, multicast, loopback-on-a-non-
  * loopback-link or, for IPv4, broadcast address), -EEXIST (already on this
- * interface), -EADDRINUSE (on another interface) or -ENOSPC (DUET_IFA_MAX
+ * interface), -EADDRINUSE (on another interface; a link-local IPv6
+ * address may be on several, one per zone, RFC 4007 §6) or -ENOSPC (DUET_IFA_MAX
  * reached, or the routing table full). */
 int duet_if_addr_add(struct duet_stack *stack, uint32_t ifindex, int family, const void *addr,
 		     unsigned plen, uint32_t flags);

@@ -299,7 +299,7 @@ void icmp6_send_error(struct duet_stack *stack, const struct duet_pkt *pkt,
 		return; /* counted ICMP_RATELIMITED: §2.4(f) */
 	/* The address the packet was sent to when it is ours and usable (never
 	 * a tentative or duplicate one, RFC 4862 §5.4), else selected. */
-	owner = net_local_ifindex(stack, 16, info->dst);
+	owner = net_local_owner(stack, 16, info->dst, info->ifindex);
 	if (info->is_multicast_dst || !owner || !nd6_addr_is_usable(stack, owner, info->dst)) {
 		if (ip6_select_source(stack, info->src, info->ifindex, src) != 0)
 			return;

@@ -333,11 +333,10 @@ static enum duet_counter ip6_in_check_addrs(struct duet_stack *stack, struct due
 		return DUET_CTR_DROP_IP6_NOT_FOR_US;
 	/* On the loopback link, every address of ours arrives (sent to
 	 * ourselves), scoped ones included. */
-	owner = net_local_ifindex(stack, 16, h->dst);
-	if (!owner ||
-	    (ip6_is_scoped(h->dst) && owner != ifp->ifindex &&
-	     !(ifp->link->flags & DUET_LINK_F_LOOPBACK)) ||
-	    !nd6_addr_is_usable(stack, owner, h->dst))
+	owner = ifp->link->flags & DUET_LINK_F_LOOPBACK
+			? net_local_ifindex(stack, 16, h->dst)
+			: net_local_owner(stack, 16, h->dst, ifp->ifindex);
+	if (!owner || !nd6_addr_is_usable(stack, owner, h->dst))
 		return DUET_CTR_DROP_IP6_NOT_FOR_US;
 	return DUET_CTR__COUNT;
 }

@@ -82,7 +82,9 @@ int ip6_select_source(struct duet_stack *stack, const uint8_t dst[16], uint32_t 
 {
 	const struct net_addr *best = NULL;
 	const struct net_if *ifp;
-	uint32_t owner = net_local_ifindex(stack, 16, dst);
+	/* Sent through lo, a link-local destination of ours is in any zone. */
+	uint32_t owner = net_local_owner(stack, 16, dst,
+					 oif == stack->net->lo_ifindex ? 0 : oif);
 	unsigned i;
 
 	/* RFC 6724 §5 Rule 1: a usable address of ours is its own source. */

@@ -47,6 +47,27 @@ uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, con
 	return 0;
 }
 
+/* Link-local unicast addresses belong to a zone (RFC 4007 §6): the same
+ * one may sit on several interfaces. */
+static bool net_local_is_scoped(uint8_t addr_len, const uint8_t *addr)
+{
+	return addr_len == 16 && duet_addr6_is_linklocal(addr);
+}
+
+uint32_t net_local_owner(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr,
+			 uint32_t zone)
+{
+	const struct net_local *e;
+
+	if (!zone || !net_local_is_scoped(addr_len, addr))
+		return net_local_ifindex(stack, addr_len, addr);
+	for (e = stack->net->local_buckets[net_local_bucket(stack, addr_len, addr)]; e; e = e->next)
+		if (e->family_len == addr_len && e->ifindex == zone &&
+		    memcmp(e->addr, addr, addr_len) == 0)
+			return zone;
+	return 0;
+}
+
 static int net_local_insert(struct duet_stack *stack, uint8_t len, const uint8_t *addr,
 			    uint32_t ifindex)
 {
@@ -65,14 +86,15 @@ static int net_local_insert(struct duet_stack *stack, uint8_t len, const uint8_t
 	return 0;
 }
 
-static void net_local_remove(struct duet_stack *stack, uint8_t len, const uint8_t *addr)
+static void net_local_remove(struct duet_stack *stack, uint8_t len, const uint8_t *addr,
+			     uint32_t ifindex)
 {
 	struct net_state *net = stack->net;
 	struct net_local **pp = &net->local_buckets[net_local_bucket(stack, len, addr)];
 
 	for (; *pp; pp = &(*pp)->next) {
 		struct net_local *e = *pp;
-		if (e->family_len != len || memcmp(e->addr, addr, len) != 0)
+		if (e->family_len != len || e->ifindex != ifindex || memcmp(e->addr, addr, len) != 0)
 			continue;
 		*pp = e->next;
 		memset(e, 0, sizeof(*e));
@@ -273,7 +295,7 @@ int duet_if_addr_add(struct duet_stack *stack, uint32_t ifindex, int family, con
 		return -EINVAL;
 	if (net_if_find_addr(ifp, len, addr))
 		return -EEXIST;
-	if (net_local_ifindex(stack, len, addr))
+	if (net_local_owner(stack, len, addr, ifindex)) /* a link-local one: per zone */
 		return -EADDRINUSE;
 	set = len == 4 ? ifp->a4 : ifp->a6;
 	for (i = 0; i < DUET_IFA_MAX && !a; i++)
@@ -327,7 +349,7 @@ int duet_if_addr_del(struct duet_stack *stack, uint32_t ifindex, int family, con
 	net_notify_addr(stack, ifindex, len, a, false);
 	if (!net_prefix_shared(ifp, len, a))
 		net_connected_route(stack, ifindex, len, a->addr, a->plen, false);
-	net_local_remove(stack, len, a->addr);
+	net_local_remove(stack, len, a->addr, ifindex);
 	memset(a, 0, sizeof(*a));
 	return 0;
 }

@@ -147,7 +147,9 @@ static inline struct net_if *net_if_get(const struct duet_stack *stack, uint32_t
 	return ifindex && ifindex <= stack->max_ifaces ? stack->net->ifs[ifindex] : NULL;
 }
 
-/* The interface owning a local address (addr_len 4 or 16), or 0. O(1). */
+/* The interface owning a local address (addr_len 4 or 16), or 0. O(1).
+ * A link-local address may be on several interfaces: this is one of them;
+ * net_local_owner() asks about one zone. */
 uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr);
 
 /* The loopback interface that carries packets to dst, one of our own
@@ -155,6 +157,12 @@ uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, con
  * duplicate: another node's), or the stack has no loopback interface (then
  * such packets follow the routing table). O(1). */
 uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *dst);
+
+/* The owner of addr in zone (an interface index): zone itself if a
+ * link-local addr is on it, 0 if not; for other addresses, or zone 0, as
+ * net_local_ifindex(). O(1). */
+uint32_t net_local_owner(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr,
+			 uint32_t zone);
 
 /* The address entry addr on ifp, or NULL. */
 struct net_addr *net_if_find_addr(struct net_if *ifp, uint8_t addr_len, const uint8_t *addr);
