@@ -177,8 +177,9 @@ int tool_demo(int argc, char **argv)
 	demo_print_host(&d.alpha);
 	demo_print_host(&d.beta);
 	printf("\n  %9s  frames as each host received them\n"
-	       "\n  the interfaces come up: duplicate address detection, router solicitation,\n"
-	       "  gratuitous ARP (3 s):\n", "time (ms)");
+	       "\n  the interfaces come up: MLD reports for the solicited-node groups,\n"
+	       "  duplicate address detection, router solicitation, gratuitous ARP (3 s):\n",
+	       "time (ms)");
 	duet_sim_run_for(d.sim, 3 * DUET_NS_PER_S);
 	demo_ping(&d, AF_INET, 1, 56);
 	demo_ping(&d, AF_INET6, 2, 56);
