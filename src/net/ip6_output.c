@@ -29,8 +29,9 @@ uint32_t ip6_out_path_mtu(struct duet_stack *stack, const struct net_if *ifp,
 	return pmtu_get(&ip6_state(stack)->pmtu, &d, ifp->mtu, duet_stack_now(stack));
 }
 
-/* Our own addresses go through the loopback interface; scoped destinations are on-link on the interface given (RFC 4007 §6);
- * others follow the routing table. */
+/* Our own addresses go through the loopback interface; scoped
+ * destinations are on-link on the interface given (RFC 4007 §6); others
+ * follow the routing table. */
 static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, struct ip6_hop *hop)
 {
 	const struct route *r;
