@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# N-3, N-4, F-3, F-2, N-1 against the Linux kernel with packets crafted by
+# N-3, N-4, N-5, F-3, F-2, N-1 against the Linux kernel with packets crafted by
 # scapy (tests/scapy_duet.py): `duet run` on a TAP device inside a network
 # namespace this test creates (documentation addresses only), and from the
 # kernel's side of the TAP:
@@ -11,6 +11,11 @@
 #    ND6_RA_ACCEPTED, ADDRCONF_SLAAC_ADDED and ADDRCONF_DAD_STARTED count
 #    it, and every DAD run succeeded. The same RA with hop limit 254 is
 #    dropped (DROP_ND6_BAD_HOP_LIMIT), no address formed.
+#  - N-5: an MLDv2 General Query (hop limit 1, Router Alert, from the
+#    kernel's link-local address) is answered within its Maximum Response
+#    Delay by an MLDv2 Report to ff02::16 holding IS_EX {} for duet's
+#    solicited-node group; the same Query with hop limit 64 is dropped
+#    (DROP_MLD6_INVALID, RFC 3810 5.1.14).
 #  - F-3: a 1400-byte echo is answered whole; after a Packet Too Big (MTU
 #    1280) quoting that reply, the next reply comes in fragments of at most
 #    1280 octets (RFC 8201); PMTU_LOWERED counts it.
@@ -58,10 +63,11 @@ stop_duet() { # SIGTERM, at most 5 s to go, then SIGKILL; sets rc
   kill -0 $pid 2>/dev/null && { kill -KILL $pid; wait $pid 2>/dev/null; pid=; return 1; }
   wait $pid; rc=$?; pid=
 }
+# KEEP_OUT=FILE keeps a copy of duet's capture for a look afterwards.
 cleanup() {
   stop_duet
   ip netns del $ns 2>/dev/null
-  rm -rf "$out"
+  [ -n "${KEEP_OUT:-}" ] && cp "$out/run.pcap" "$KEEP_OUT" 2>/dev/null; rm -rf "$out"
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- duet run output:"; cat "$out/run.txt"; exit 1; }
@@ -147,6 +153,13 @@ grew ping6_slaac ADDRCONF_DAD_STARTED
 
 # 2. Packet Too Big lowers the path MTU: the same reply now comes fragmented.
 snap PMTU_LOWERED ICMP6_IN_PKT_TOO_BIGS IP6_FRAG_OKS
+# N-5: an MLDv2 General Query from the Linux side is answered in time;
+# an invalid one (hop limit 64) is dropped.
+snap MLD6_IN_QUERIES MCAST_CURRENT_REPORTS DROP_MLD6_INVALID
+run mld_query scapy mld $dev $kll $dmac $daddr
+sed 's/^/     /' "$out/mld_query.txt"
+grew mld_query MLD6_IN_QUERIES MCAST_CURRENT_REPORTS DROP_MLD6_INVALID
+
 run ptb_pmtu scapy ptb $dev $kaddr $daddr $dmac
 sed 's/^/     /' "$out/ptb_pmtu.txt"
 grew ptb_pmtu PMTU_LOWERED ICMP6_IN_PKT_TOO_BIGS IP6_FRAG_OKS

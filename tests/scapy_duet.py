@@ -25,6 +25,12 @@ network namespace; documentation addresses only).
                    Problem code 2, pointer 42; no echo reply
         unknown-nh Destination Options, then Next Header 253: Parameter
                    Problem code 1, pointer 40
+  scapy_duet.py mld   IFACE KERNEL_LL DUET_MAC DUET
+      An MLDv2 General Query (Maximum Response Delay 1 s) from KERNEL_LL with
+      hop limit 1 and a Router Alert: duet must answer within the delay with
+      an MLDv2 Report to ff02::16 (hop limit 1, Router Alert, link-local
+      source) holding MODE_IS_EXCLUDE for the solicited-node group of DUET;
+      then the same Query with hop limit 64 (RFC 3810 5.1.14): no Report.
   scapy_duet.py ra-bad IFACE KERNEL_LL DUET_MAC PREFIX
       The Router Advertisement of "ra" with hop limit 254: no DAD NS for an
       address in PREFIX/64 (RFC 4861 6.1.2).
@@ -46,6 +52,8 @@ from scapy.all import (  # noqa: E402
     ICMPv6ND_NS, ICMPv6ND_RA, ICMPv6NDOptPrefixInfo, ICMPv6NDOptSrcLLAddr,
     ICMPv6PacketTooBig, ICMPv6ParamProblem, IPv6,
     IPv6ExtHdrFragment, Raw, conf, get_if_hwaddr, raw, sendp)
+from scapy.layers.inet6 import (  # noqa: E402
+    ICMPv6MLQuery2, ICMPv6MLReport2, IPv6ExtHdrHopByHop, RouterAlert)
 from scapy.utils6 import in6_getnsma, in6_getnsmac  # noqa: E402
 import socket  # noqa: E402
 from socket import inet_ntop, inet_pton  # noqa: E402
@@ -134,6 +142,56 @@ def cmd_ra(iface, kernel_ll, duet_mac, prefix, hlim=255):
         return 1
     print("slaac %s" % addr)
     return 0
+
+
+def mld_records(p):
+    """(type, group) of every record of an MLDv2 Report, parsed from its
+    bytes (RFC 3810 5.2; scapy 2.5 dissects only the first record)."""
+    b = raw(p[ICMPv6MLReport2])
+    out, off = [], 8
+    for _ in range(int.from_bytes(b[6:8], "big")):
+        if off + 20 > len(b):
+            break
+        nsrc = int.from_bytes(b[off + 2:off + 4], "big")
+        out.append((b[off], norm6(inet_ntop(socket.AF_INET6, b[off + 4:off + 20]))))
+        off += 20 + 16 * nsrc + 4 * b[off + 1]
+    return out
+
+
+def cmd_mld(iface, kernel_ll, duet_mac, duet):
+    kmac = get_if_hwaddr(iface)
+    sn = norm6(inet_ntop(socket.AF_INET6, in6_getnsma(inet_pton(socket.AF_INET6, duet))))
+
+    def query(hlim):
+        return (Ether(src=kmac, dst="33:33:00:00:00:01")
+                / IPv6(src=kernel_ll, dst="ff02::1", hlim=hlim)
+                / IPv6ExtHdrHopByHop(options=[RouterAlert(value=0)])
+                / ICMPv6MLQuery2(mrd=1000, QRV=2, QQIC=125))
+
+    def report(p):
+        if not (p.haslayer(ICMPv6MLReport2) and p.haslayer(IPv6ExtHdrHopByHop)):
+            return False
+        ip, hbh = p[IPv6], p[IPv6ExtHdrHopByHop]
+        ra = [o for o in hbh.options if isinstance(o, RouterAlert) and o.value == 0]
+        recs = mld_records(p)
+        return (ip.dst == "ff02::16" and ip.hlim == 1 and ra and ip.src.startswith("fe80:")
+                and (2, sn) in recs)
+    t0 = time.monotonic()
+    got = exchange(iface, [query(1)], from_duet(duet_mac, report), True, WAIT_SOME)
+    if not got:
+        seen = exchange(iface, [query(1)], from_duet(duet_mac, lambda p: True), False, 2.0)
+        print("no MLDv2 Report with IS_EX {%s} after a General Query; duet sent: %s"
+              % (sn, "; ".join(p.summary() for p in seen) or "nothing"))
+        return 1
+    took = time.monotonic() - t0
+    recs = ", ".join("%d %s" % r for r in mld_records(got[0]))
+    print("MLDv2 Report from %s after %.2f s: %s" % (got[0][IPv6].src, took, recs))
+    if took > 1.0 + 0.5:
+        print("later than the Maximum Response Delay")
+        return 1
+    bad = exchange(iface, [query(64)], from_duet(duet_mac, report), False, 1.5)
+    print("%d Reports after a Query with hop limit 64 (want 0)" % len(bad))
+    return 0 if not bad else 1
 
 
 def ping(src, dst, size):
@@ -310,7 +368,7 @@ def cmd_frag(iface, kernel, duet, duet_mac, case):
 
 
 def main(argv):
-    cmds = {"ra": (cmd_ra, 4), "ra-bad": (cmd_ra, 4), "ptb": (cmd_ptb, 4), "frag": (cmd_frag, 5)}
+    cmds = {"mld": (cmd_mld, 4), "ra": (cmd_ra, 4), "ra-bad": (cmd_ra, 4), "ptb": (cmd_ptb, 4), "frag": (cmd_frag, 5)}
     if len(argv) < 2 or argv[1] not in cmds or len(argv) - 2 != cmds[argv[1]][1]:
         print(__doc__)
         return 2
@@ -320,6 +378,8 @@ def main(argv):
         return fn(args[0], args[1], args[2].lower(), args[3])
     if argv[1] == "ra-bad":
         return fn(args[0], args[1], args[2].lower(), args[3], hlim=254)
+    if argv[1] == "mld":
+        return fn(args[0], args[1], args[2].lower(), norm6(args[3]))
     if argv[1] == "ptb":
         return fn(args[0], norm6(args[1]), norm6(args[2]), args[3].lower())
     return fn(args[0], norm6(args[1]), norm6(args[2]), args[3].lower(), args[4])

@@ -218,17 +218,20 @@ TEST(mld6_join_reports_and_opens_the_filter)
 }
 
 /* Action: an MLDv2 General Query (Maximum Response 2 s) from a link-local
- * router. Response: within 2 s one Current State Report with IS_EX {} for
- * every group listened to: the joined group and the solicited-node groups
- * (RFC 3810 §6.2 case 1, §6.3). */
+ * router, to a stack with a joined group and a static address besides its
+ * link-local one. Response: within 2 s one Current State Report with IS_EX
+ * {} for every group listened to: the joined group and both addresses'
+ * solicited-node groups (RFC 3810 §6.2 case 1, §6.3). */
 TEST(mld6_general_query_answered_with_current_state)
 {
 	struct fx f;
 	struct seen_report r;
-	uint8_t q[64], ll[16], sn[16];
+	uint8_t q[64], ll[16], sn[16], gl[16];
 	size_t n;
 
 	setup(&f);
+	fx_a6("2001:db8::77", gl);
+	CHECK_EQ(duet_if_addr_add(f.s, f.ifx, AF_INET6, gl, 64, 0), 0); /* with DAD */
 	CHECK_EQ(mld6_join(f.s, &key, f.ifx, group), 0);
 	fx_run_for(&f, FX_S(3));
 	f.nout = 0;
@@ -241,6 +244,8 @@ TEST(mld6_general_query_answered_with_current_state)
 	fx_linklocal(&f, ll);
 	duet_addr6_solicited_node(ll, sn);
 	CHECK(has_record(&r, MCAST_IS_EX, group));
+	CHECK(has_record(&r, MCAST_IS_EX, sn));
+	duet_addr6_solicited_node(gl, sn);
 	CHECK(has_record(&r, MCAST_IS_EX, sn));
 	CHECK_EQ(duet_stack_counter(f.s, DUET_CTR_MCAST_CURRENT_REPORTS), 1);
 	fx_fini(&f);
