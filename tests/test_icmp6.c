@@ -3,8 +3,10 @@
  * error about an error or a multicast (§2.4(e)), the rate limit (§2.4(f)),
  * Packet Too Big lowering the path MTU but never below 1280 (RFC 8201),
  * errors about our packets handed to the transport that sent them with
- * Linux's errno (N-2). */
+ * Linux's errno (N-2), RFC 6437 flow labels on echo requests (N-1). */
 #include "ip6_fixture.h"
+
+#include "net/ip6.h"
 
 /* Action: Echo Request from the peer's global address to ours, 100 bytes.
  * Response: Echo Reply from our address, same id, seq and data, valid
@@ -348,5 +350,54 @@ TEST(icmp6_error_not_ours_or_unhandled)
 	inject_udp_error(&x, DUET_ICMP6_DST_UNREACH, 4, 0, x.gl, false);
 	CHECK_EQ(n_seen, 0);
 	CHECK_EQ(fx_ctr(&x, DUET_CTR_DROP_ICMP6_ERROR_CONSUMED), 1);
+	fx_teardown(&x);
+}
+
+/* The flow label of the next output frame (NULL frame: fails). */
+static uint32_t pop_flow_label(struct fx *x)
+{
+	struct duet_pkt *p = fx_pop(x);
+	uint32_t label = 0xffffffffu;
+
+	CHECK(p != NULL);
+	if (p) {
+		label = duet_get_be32(duet_pkt_data(p) + FX_ETH) & 0xfffffu;
+		duet_pkt_free(p);
+	}
+	return label;
+}
+
+/* Action: echo requests with Identifier 5 (twice), 6, and to another
+ * destination; an echo request from the peer. Response: the requests carry
+ * RFC 6437 flow labels: non-zero, the same for one flow, different for
+ * another Identifier or destination; the echo reply goes unlabelled (0),
+ * as Linux sends it. */
+TEST(icmp6_echo_requests_carry_flow_labels)
+{
+	struct fx x;
+	uint8_t m[64], f[128], other[16];
+	uint32_t a, b, c, d;
+	size_t n;
+
+	fx_setup(&x);
+	fx_a6("2001:db8::3", other);
+	CHECK_EQ(duet_echo_send(x.s, AF_INET6, x.peer_gl, 0, 5, 1, 8), 0);
+	duet_stack_poll(x.s);
+	a = pop_flow_label(&x);
+	CHECK_EQ(duet_echo_send(x.s, AF_INET6, x.peer_gl, 0, 5, 2, 8), 0);
+	duet_stack_poll(x.s);
+	b = pop_flow_label(&x);
+	CHECK_EQ(duet_echo_send(x.s, AF_INET6, x.peer_gl, 0, 6, 1, 8), 0);
+	duet_stack_poll(x.s);
+	c = pop_flow_label(&x);
+	CHECK(a != 0 && a <= 0xfffffu);
+	CHECK_EQ(a, b);
+	CHECK(c != a && c != 0);
+	d = ip6_flow_label(x.s, x.gl, other, 58, 5);
+	CHECK(d != a && d != 0);
+	n = fx_echo(m, 9, 1, 8);
+	fx_icmp_csum(m, n, x.peer_gl, x.gl);
+	fx_inject(&x, f, fx_frame(f, x.peer_gl, x.gl, 58, 64, m, n));
+	CHECK_EQ(pop_flow_label(&x), 0);
 	fx_teardown(&x);
 }

@@ -21,13 +21,18 @@
 #define ICMP6_ERR_MAX_QUOTE (DUET_IP6_MIN_MTU - DUET_IP6_HDR_LEN - DUET_ICMP6_HDR_LEN)
 #define ICMP6_ECHO_MAX_DATA 65527u /* 65,535 - the ICMPv6 header */
 
-/* Computes the checksum of msg (len bytes) and sends it from src to dst. */
+/* Computes the checksum of the message in pkt and sends it from src to dst;
+ * is_flow labels it as a flow keyed by its Identifier (RFC 6437: echo
+ * requests; replies and errors go unlabelled, as Linux sends them with
+ * flowlabel_reflect off). */
 static int icmp6_send(struct duet_stack *stack, struct duet_pkt *pkt, const uint8_t src[16],
-		      const uint8_t dst[16], uint32_t oif)
+		      const uint8_t dst[16], uint32_t oif, bool is_flow)
 {
 	struct ip6_out o;
 
 	memset(&o, 0, sizeof(o));
+	o.is_flow_label_auto = is_flow;
+	o.flow_key = is_flow ? duet_get_be16(duet_pkt_data(pkt) + 4) : 0;
 	memcpy(o.src, src, 16);
 	memcpy(o.dst, dst, 16);
 	o.next_header = DUET_IP6_NH_ICMPV6;
@@ -75,7 +80,7 @@ static void icmp6_echo_reply(struct duet_stack *stack, struct duet_pkt *req,
 	duet_put_be16(duet_pkt_data(rep) + 2, 0);
 	duet_pkt_free(req);
 	stack_count(stack, DUET_CTR_ICMP6_OUT_ECHO_REPLIES);
-	icmp6_send(stack, rep, src, info->src, oif);
+	icmp6_send(stack, rep, src, info->src, oif, false);
 }
 
 static void icmp6_echo_reply_in(struct duet_stack *stack, struct duet_pkt *pkt,
@@ -321,7 +326,7 @@ void icmp6_send_error(struct duet_stack *stack, const struct duet_pkt *pkt,
 	duet_icmp6_emit(&h, &w);
 	memcpy(duet_pkt_data(e) + DUET_ICMP6_HDR_LEN, pkt->buf + info->nh_off, len);
 	stack_count(stack, DUET_CTR_ICMP6_OUT_ERRORS);
-	icmp6_send(stack, e, src, info->src, icmp6_reply_oif(info->src, info->ifindex));
+	icmp6_send(stack, e, src, info->src, icmp6_reply_oif(info->src, info->ifindex), false);
 }
 
 int icmp6_echo_send(struct duet_stack *stack, const uint8_t *dst, uint32_t oif, uint16_t id,
@@ -355,5 +360,5 @@ int icmp6_echo_send(struct duet_stack *stack, const uint8_t *dst, uint32_t oif, 
 	for (i = 0; i < data_len; i++)
 		d[DUET_ICMP6_HDR_LEN + i] = (uint8_t)i; /* the pattern */
 	stack_count(stack, DUET_CTR_ICMP6_OUT_ECHOS);
-	return icmp6_send(stack, pkt, src, dst, oif);
+	return icmp6_send(stack, pkt, src, dst, oif, true);
 }

@@ -62,7 +62,11 @@ struct ip6_out {
 	uint8_t next_header;    /* of the payload */
 	int hop_limit;          /* -1: 255 for ND, else the interface's (unicast) or 1 (multicast) */
 	uint8_t tclass;
-	uint32_t flow_label;    /* 0: none */
+	uint32_t flow_label;    /* 0: none, or with is_flow_label_auto ... */
+	bool is_flow_label_auto; /* ... ip6_flow_label() of the addresses,
+				  * next header and flow_key (RFC 6437) */
+	uint32_t flow_key;      /* what tells this flow from others between the
+				 * same addresses: ports, an echo identifier */
 	uint32_t oif;           /* 0: from the route; required for link-local and multicast */
 	bool is_dontfrag;       /* EMSGSIZE rather than fragmenting */
 	bool is_nd;             /* an ND message: hop limit 255, never fragmented */
@@ -82,6 +86,12 @@ struct ip6_out {
  * -EADDRNOTAVAIL, -EMSGSIZE, -ENOBUFS, or -EINVAL for a link-local or
  * multicast dst without oif, or a malformed extension header buffer. */
 int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_out *o);
+
+/* RFC 6437 §3: a flow label for a flow — a keyed hash (the stack's
+ * secret) of its addresses, next header and flow_key, 20 bits, never 0
+ * (unlabelled): stable for the flow, unpredictable off-path (RFC 7098). */
+uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
+			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key);
 
 /* Chooses a source address for dst (RFC 6724 §5, default policy), on oif if
  * non-zero. Returns 0 with out set, or -EADDRNOTAVAIL. */
