@@ -347,10 +347,10 @@ TEST(mld6_report_split_to_the_link_mtu)
 	fx_fini(&f);
 }
 
-/* Action: another listener's MLDv1 Report for a group we listen to.
- * Response: counted and ignored (duet does not suppress its own reports,
- * as an MLDv2 host never does, RFC 3810 §6.1); an MLDv2 Report to
- * ff02::16, a group hosts do not join, is not for us. */
+/* Action: another listener's MLDv1 Report for a group we listen to, in
+ * MLDv2 mode. Response: counted and ignored (an MLDv2 host never
+ * suppresses its reports, RFC 3810 §6.1); an MLDv2 Report to ff02::16, a
+ * group hosts do not join, is not for us. */
 TEST(mld6_other_reports_ignored)
 {
 	struct fx f;
@@ -368,5 +368,33 @@ TEST(mld6_other_reports_ignored)
 	inject_mld(&f, router_ll, mldv2_routers, 1, m2, sizeof(m2), true);
 	CHECK_EQ(duet_stack_counter(f.s, DUET_CTR_DROP_IP6_NOT_FOR_US), drops + 1);
 	CHECK_EQ(f.nout, 0);
+	fx_fini(&f);
+}
+
+/* Action: an MLDv1 Query for the joined group (Maximum Response Delay
+ * 1 s); before our random delay runs out another host's MLDv1 Report for
+ * the group arrives. Response: our Report is suppressed (RFC 2710 §4, as
+ * RFC 3810 §8.2.2 asks in MLDv1 compatibility mode): none is sent. */
+TEST(mld6_v1_report_suppressed_by_another_hosts)
+{
+	struct fx f;
+	uint8_t q[64], rep[24] = { DUET_ICMP6_MLD_REPORT };
+	unsigned i;
+	size_t n;
+
+	setup(&f);
+	CHECK_EQ(mld6_join(f.s, &key, f.ifx, group), 0);
+	fx_run_for(&f, FX_S(3));
+	f.nout = 0;
+	n = query(q, false, group, 1000);
+	inject_mld(&f, router_ll, group, 1, q, n, true);
+	CHECK_EQ(f.nout, 0);
+	memcpy(rep + 8, group, 16);
+	inject_mld(&f, router_ll, group, 1, rep, sizeof(rep), true);
+	fx_run_for(&f, FX_MS(1500));
+	for (i = 0; i < f.nout; i++) /* Router Solicitations may still go */
+		CHECK(f.out[i].ip.next_header != DUET_IP6_NH_HOPOPTS);
+	CHECK_EQ(duet_stack_counter(f.s, DUET_CTR_MCAST_V1_SUPPRESSED), 1);
+	CHECK_EQ(duet_stack_counter(f.s, DUET_CTR_MCAST_V1_REPORTS), 0);
 	fx_fini(&f);
 }

@@ -205,6 +205,7 @@
 	X(MCAST_GENERAL_QUERIES, "MLD/IGMP General Queries received") \
 	X(MCAST_GROUP_QUERIES,   "MLD/IGMP Multicast Address (Group) Specific Queries received") \
 	X(MCAST_SOURCE_QUERIES,  "MLDv2/IGMPv3 Multicast Address and Source Specific Queries received") \
+	X(MCAST_V1_SUPPRESSED,   "older-version Reports not sent: another host reported the group first (RFC 2710 4, RFC 2236 3)") \
 	X(MCAST_COMPAT_ENTERED,  "interfaces switched to an older version (MLDv1, IGMPv1/v2) by a query (RFC 3810 8.2.1)") \
 	X(MCAST_COMPAT_EXPIRED,  "interfaces back to a newer version: Older Version Querier Present timer expired") \
 	X(MCAST_LIMIT_GROUPS,    "multicast joins refused: membership table full (max_groups)") \

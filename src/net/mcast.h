@@ -223,6 +223,12 @@ uint32_t mcast_flush_iface(struct mcast_table *table, uint32_t ifindex);
  * ifindex or version, group neither zero nor multicast). */
 int mcast_input_query(struct mcast_table *table, uint32_t ifindex, const struct mcast_query *q);
 
+/* Another host's older-version Report for group heard on ifindex: in
+ * compatibility mode our pending Report for it (a query response or an
+ * unsolicited repeat) is suppressed (RFC 2710 §4, RFC 2236 §3; newer
+ * versions never suppress, RFC 3810 §6.1). Returns true if one was. */
+bool mcast_input_v1_report(struct mcast_table *table, uint32_t ifindex, const uint8_t *group);
+
 /* Input filtering: true if the interface state for (ifindex, group) lets
  * packets from source through (source NULL: any listening state). The
  * all-nodes group (ff02::1, 224.0.0.1) is always listened to (RFC 3810 §6,

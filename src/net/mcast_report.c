@@ -676,6 +676,22 @@ int mcast_input_query(struct mcast_table *t, uint32_t ifindex, const struct mcas
 	return 0;
 }
 
+bool mcast_input_v1_report(struct mcast_table *t, uint32_t ifindex, const uint8_t *group)
+{
+	struct mcast_group *g;
+
+	if (ifindex < 1 || ifindex > t->max_ifindex || t->ifaces[ifindex].version == t->newest)
+		return false;
+	g = mcast_group_find(t, ifindex, group);
+	if (!g || g->is_v1_done_pending || !g->timer.is_armed)
+		return false;
+	/* RFC 2710 §4, RFC 2236 §3: stop the timer, send no Report for it. */
+	duet_tw_cancel(&t->stack->timers, &g->timer);
+	g->v1_reports = 0;
+	stack_count(t->stack, DUET_CTR_MCAST_V1_SUPPRESSED);
+	return true;
+}
+
 int mcast_iface_info(const struct mcast_table *t, uint32_t ifindex, struct mcast_iface_info *out)
 {
 	const struct mcast_iface *ifp;

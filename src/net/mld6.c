@@ -261,8 +261,19 @@ void mld6_input(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6
 		return;
 	}
 	/* Other listeners' Reports and Dones: an MLDv2 host never suppresses
-	 * its own (RFC 3810 §6.1); duet does not suppress in MLDv1 mode either. */
+	 * its own (RFC 3810 §6.1); in MLDv1 mode a Report does (RFC 2710 §4). */
 	stack_count(stack, DUET_CTR_MLD6_IN_REPORTS);
+	if (type == DUET_ICMP6_MLD_REPORT) {
+		struct duet_cur c;
+		struct duet_mld_v1 m;
+
+		duet_cur_init(&c, duet_pkt_data(pkt), pkt->len);
+		if (duet_mld_v1_parse(&c, &m) != 0) {
+			stack_drop(stack, pkt, DUET_CTR_DROP_MLD6_MALFORMED);
+			return;
+		}
+		mcast_input_v1_report(&mld6_state(stack)->table, info->ifindex, m.multicast_address);
+	}
 	duet_pkt_free(pkt);
 }
 
