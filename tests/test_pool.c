@@ -149,3 +149,33 @@ TEST(pktq_bounded_fifo)
 	CHECK(duet_pktq_pop(&q) == NULL);
 	duet_pool_destroy(pool);
 }
+
+/* Action (AddressSanitizer builds): a packet of 16 data bytes; 8 more put;
+ * trimmed to 4; freed. Response: the byte past the data is poisoned at
+ * every step and the put bytes are not; after the free the whole buffer
+ * is, so reads past a packet's data or after its free are reported even
+ * inside the pool's slab. Skipped in builds without ASan. */
+TEST(pool_tailroom_and_free_buffers_poisoned_under_asan)
+{
+#ifdef DUET_PKT_ASAN
+	struct duet_pool *pool = mkpool(0);
+	struct duet_pkt *p = duet_pkt_alloc(pool, 64, 16);
+	uint8_t *d;
+
+	CHECK(p != NULL);
+	d = duet_pkt_data(p);
+	CHECK(!__asan_address_is_poisoned(d + 15));
+	CHECK(__asan_address_is_poisoned(d + 16));
+	CHECK(!__asan_address_is_poisoned(d - 64)); /* headroom stays usable */
+	CHECK(duet_pkt_put(p, 8) != NULL);
+	CHECK(!__asan_address_is_poisoned(d + 23));
+	CHECK(__asan_address_is_poisoned(d + 24));
+	CHECK_EQ(duet_pkt_trim(p, 4), 0);
+	CHECK(__asan_address_is_poisoned(d + 8));
+	duet_pkt_free(p);
+	CHECK(__asan_address_is_poisoned(d));
+	duet_pool_destroy(pool);
+#else
+	check_skip("not an AddressSanitizer build");
+#endif
+}

@@ -20,6 +20,25 @@
 
 struct duet_pool;
 
+/* Under AddressSanitizer the bytes of a buffer past its data (tailroom) and
+ * whole free buffers are poisoned, so a read past a packet's data or of a
+ * freed packet is reported even though it stays inside the pool's slab. */
+#if defined(__SANITIZE_ADDRESS__)
+#define DUET_PKT_ASAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define DUET_PKT_ASAN 1
+#endif
+#endif
+#ifdef DUET_PKT_ASAN
+#include <sanitizer/asan_interface.h>
+#define DUET_PKT_POISON(p, n) ASAN_POISON_MEMORY_REGION((p), (n))
+#define DUET_PKT_UNPOISON(p, n) ASAN_UNPOISON_MEMORY_REGION((p), (n))
+#else
+#define DUET_PKT_POISON(p, n) ((void)(p), (void)(n))
+#define DUET_PKT_UNPOISON(p, n) ((void)(p), (void)(n))
+#endif
+
 struct duet_pkt {
 	struct duet_pkt *next;   /* queue link: belongs to the current holder */
 	struct duet_pool *pool;  /* where the buffer returns */
@@ -136,6 +155,7 @@ static inline uint8_t *duet_pkt_put(struct duet_pkt *pkt, uint32_t n)
 		return NULL;
 	p = pkt->buf + pkt->head + pkt->len;
 	pkt->len += n;
+	DUET_PKT_UNPOISON(p, n);
 	return p;
 }
 
@@ -144,6 +164,7 @@ static inline int duet_pkt_trim(struct duet_pkt *pkt, uint32_t len)
 {
 	if (len > pkt->len)
 		return -1;
+	DUET_PKT_POISON(pkt->buf + pkt->head + len, pkt->len - len);
 	pkt->len = len;
 	return 0;
 }

@@ -21,6 +21,7 @@ static const struct pool_class pool_classes[] = {
 
 struct pool_slab {
 	struct pool_slab *next;
+	size_t bytes;
 	/* followed by per_slab buffers, each aligned to 64 bytes */
 };
 
@@ -69,6 +70,7 @@ void duet_pool_destroy(struct duet_pool *pool)
 		return;
 	for (s = pool->slabs; s; s = next) {
 		next = s->next;
+		DUET_PKT_UNPOISON(s, s->bytes);
 		free(s);
 	}
 	free(pool);
@@ -93,6 +95,7 @@ static int pool_grow(struct duet_pool *pool, unsigned cls)
 	if (!slab)
 		return -1;
 	slab->next = pool->slabs;
+	slab->bytes = bytes;
 	pool->slabs = slab;
 	pool->st.mem_bytes += bytes;
 	p = (uint8_t *)slab + POOL_SLAB_HDR;
@@ -101,6 +104,7 @@ static int pool_grow(struct duet_pool *pool, unsigned cls)
 		pkt->pool = pool;
 		pkt->cls = (uint8_t)cls;
 		pkt->cap = pool_classes[cls].buf_bytes - (uint32_t)sizeof(struct duet_pkt);
+		DUET_PKT_POISON(pkt->buf, pkt->cap);
 		pkt->next = pool->free[cls];
 		pool->free[cls] = pkt;
 	}
@@ -125,6 +129,8 @@ struct duet_pkt *duet_pkt_alloc(struct duet_pool *pool, size_t headroom, size_t 
 	pkt->next = NULL;
 	pkt->head = (uint32_t)headroom;
 	pkt->len = (uint32_t)len;
+	DUET_PKT_UNPOISON(pkt->buf, need);
+	DUET_PKT_POISON(pkt->buf + need, pkt->cap - need);
 	pkt->refcnt = 1;
 	pkt->ifindex = 0;
 	pkt->time_ns = 0;
@@ -153,6 +159,7 @@ void duet_pkt_free(struct duet_pkt *pkt)
 	if (--pkt->refcnt > 0)
 		return;
 	pool = pkt->pool;
+	DUET_PKT_POISON(pkt->buf, pkt->cap); /* a use after free is reported */
 	pkt->next = pool->free[pkt->cls];
 	pool->free[pkt->cls] = pkt;
 	pool->st.in_use--;

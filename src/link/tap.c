@@ -102,7 +102,7 @@ static int tap_read_one(struct tap *t, uint64_t now_ns)
 		t->link.stats.rx_drops++;
 		return 1;
 	}
-	pkt->len = (uint32_t)r;
+	duet_pkt_trim(pkt, (uint32_t)r);
 	pkt->time_ns = now_ns;
 	duet_link_deliver(&t->link, pkt);
 	return 1;
