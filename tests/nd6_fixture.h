@@ -125,11 +125,12 @@ static inline void fx_run_for(struct fx *f, uint64_t d_ns)
 	fx_run_until(f, duet_stack_now(f->s) + d_ns);
 }
 
-/* Injects one IPv6 packet carrying payload (len octets) from src to dst;
- * with frag, behind a Fragment header (offset in 8-octet units, M flag). */
-static inline void fx_inject_raw(struct fx *f, const uint8_t src[16], const uint8_t dst[16],
-				 uint8_t hop, const uint8_t *payload, size_t len,
-				 const struct duet_ip6_frag_hdr *frag)
+/* Injects one IPv6 packet whose Next Header is nh, carrying payload (len
+ * octets) from src to dst; with frag, behind a Fragment header (offset in
+ * 8-octet units, M flag; nh is then the fragment's). */
+static inline void fx_inject_nh(struct fx *f, const uint8_t src[16], const uint8_t dst[16],
+				uint8_t hop, uint8_t nh, const uint8_t *payload, size_t len,
+				const struct duet_ip6_frag_hdr *frag)
 {
 	uint8_t frame[1600];
 	struct duet_eth_hdr eh;
@@ -145,7 +146,7 @@ static inline void fx_inject_raw(struct fx *f, const uint8_t src[16], const uint
 	eh.ethertype = DUET_ETHERTYPE_IPV6;
 	memset(&ih, 0, sizeof(ih));
 	ih.payload_length = (uint16_t)(len + (frag ? 8 : 0));
-	ih.next_header = frag ? DUET_IP6_NH_FRAGMENT : DUET_IP6_NH_ICMPV6;
+	ih.next_header = frag ? DUET_IP6_NH_FRAGMENT : nh;
 	ih.hop_limit = hop;
 	memcpy(ih.src, src, 16);
 	memcpy(ih.dst, dst, 16);
@@ -156,6 +157,14 @@ static inline void fx_inject_raw(struct fx *f, const uint8_t src[16], const uint
 		CHECK_EQ(duet_ip6_frag_emit(frag, &w), 0);
 	CHECK_EQ(duet_wcur_put(&w, payload, len), 0);
 	CHECK_EQ(duet_chanlink_inject(f->link, frame, w.off), 0);
+}
+
+/* The same for an ICMPv6 message (payload). */
+static inline void fx_inject_raw(struct fx *f, const uint8_t src[16], const uint8_t dst[16],
+				 uint8_t hop, const uint8_t *payload, size_t len,
+				 const struct duet_ip6_frag_hdr *frag)
+{
+	fx_inject_nh(f, src, dst, hop, DUET_IP6_NH_ICMPV6, payload, len, frag);
 }
 
 /* Injects an ICMPv6 message (checksum filled here) from src to dst with the

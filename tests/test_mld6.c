@@ -71,30 +71,12 @@ static void inject_mld(struct fx *f, const uint8_t src[16], const uint8_t dst[16
 		       const uint8_t *msg, size_t len, bool has_ra)
 {
 	uint8_t p[600] = { 58, 0, DUET_IP6_OPT_ROUTER_ALERT, 2, 0, 0, DUET_IP6_OPT_PADN, 0 };
-	uint8_t frame[700];
-	struct duet_eth_hdr eh;
-	struct duet_ip6_hdr ih;
-	struct duet_wcur w;
 
 	if (!has_ra)
 		memcpy(p, (const uint8_t[]){ 58, 0, DUET_IP6_OPT_PADN, 4, 0, 0, 0, 0 }, 8);
 	memcpy(p + 8, msg, len);
 	duet_icmp6_csum_set(p + 8, len, duet_csum_pseudo6(src, dst, (uint32_t)len, 58));
-	memset(&eh, 0, sizeof(eh));
-	duet_eth_mcast_from_ip6(dst, eh.dst);
-	memcpy(eh.src, fx_peer_mac, 6);
-	eh.ethertype = DUET_ETHERTYPE_IPV6;
-	memset(&ih, 0, sizeof(ih));
-	ih.payload_length = (uint16_t)(len + 8);
-	ih.next_header = DUET_IP6_NH_HOPOPTS;
-	ih.hop_limit = hop;
-	memcpy(ih.src, src, 16);
-	memcpy(ih.dst, dst, 16);
-	duet_wcur_init(&w, frame, sizeof(frame));
-	CHECK_EQ(duet_eth_emit(&eh, &w), 0);
-	CHECK_EQ(duet_ip6_emit(&ih, &w), 0);
-	CHECK_EQ(duet_wcur_put(&w, p, len + 8), 0);
-	CHECK_EQ(duet_chanlink_inject(f->link, frame, w.off), 0);
+	fx_inject_nh(f, src, dst, hop, DUET_IP6_NH_HOPOPTS, p, len + 8, NULL);
 	fx_run_for(f, 0);
 }
 
