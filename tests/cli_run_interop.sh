@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# N-2, N-3, N-4, N-8, F-1, F-2, L-1, L-2 against the Linux kernel: `duet run`
+# N-2, N-3, N-4, N-8, F-1, F-2, L-1, L-2, S-3, S-4 against the Linux kernel: `duet run`
 # on a TAP device inside a network namespace this test creates (documentation
 # addresses only); from the Linux side ping -4 and ping -6 (small, and large
 # enough to need fragmentation both ways), ping -6 to duet's link-local
-# address with a zone; the kernel's neighbour cache shows duet; SIGUSR1
+# address with a zone (duet's replies carry the TTL and hop limit set with
+# --sysctl); the kernel's neighbour cache shows duet; SIGUSR1
 # prints counters; SIGTERM stops cleanly; the capture passes tshark. Then
 # `duet ping` on a second TAP device pings the kernel over both families.
 # Skipped (77) without root, ip(8), ping or tshark.
@@ -28,6 +29,7 @@ trap cleanup EXIT
 fail() { echo "FAIL: $*"; echo "--- duet run output:"; cat "$out/run.txt"; exit 1; }
 ip netns add $ns || { echo "skip: cannot create a namespace"; exit 77; }
 ip netns exec $ns "$duet" run --tap $dev --addr 192.0.2.2/24 --addr 2001:db8:77::2/64 \
+  --sysctl net.inet.ip.ttl=44 --sysctl net.inet6.ip6.hlim=33 \
   --pcap "$out/run.pcap" >"$out/run.txt" 2>&1 &
 pid=$!
 for i in $(seq 50); do ip -n $ns link show $dev >/dev/null 2>&1 && break; sleep 0.1; done
@@ -42,8 +44,10 @@ run() { # name, command...
   else echo "FAIL $name"; cat "$out/$name.txt"; fail "$name"; fi
 }
 run ping4        ip netns exec $ns ping -4 -c 3 -i 0.2 -W 2 192.0.2.2
+grep -q "ttl=44 " "$out/ping4.txt" || fail "S-3: duet's replies do not carry net.inet.ip.ttl=44"
 run ping4_frag   ip netns exec $ns ping -4 -c 2 -i 0.2 -W 2 -s 3000 192.0.2.2
 run ping6        ip netns exec $ns ping -6 -c 3 -i 0.2 -W 2 2001:db8:77::2
+grep -q "ttl=33 " "$out/ping6.txt" || fail "S-3: duet's replies do not carry net.inet6.ip6.hlim=33"
 run ping6_frag   ip netns exec $ns ping -6 -c 2 -i 0.2 -W 2 -s 3000 2001:db8:77::2
 ll=$(ip -n $ns -6 neigh show dev $dev | awk '/^fe80/ {print $1; exit}')
 if [ -z "$ll" ]; then

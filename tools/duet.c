@@ -2,6 +2,7 @@
  * ping). Each subcommand lives in its own file; this one dispatches. */
 #include "tools/duet_tool.h"
 
+#include <duet/sysctl.h>
 #include <duet/version.h>
 
 #include <stdio.h>
@@ -21,12 +22,14 @@ static const struct duet_subcommand subcommands[] = {
 	  tool_demo },
 	{ "run", "run the stack on a TAP device until SIGINT/SIGTERM",
 	  "duet run --tap IFNAME --addr CIDR [--addr CIDR ...] [--gateway ADDR] [--pcap FILE]\n"
+	  "         [--sysctl NAME=VALUE ...]\n"
 	  "  Opens (creating if missing) the TAP device IFNAME and brings it up, gives\n"
 	  "  duet the addresses (IPv4 or IPv6, e.g. 192.0.2.2/24, 2001:db8::2/64; IPv6\n"
 	  "  ones go through DAD) and a default route via each --gateway, and serves\n"
 	  "  ARP, Neighbour Discovery and ICMP echo until SIGINT or SIGTERM.\n"
 	  "  SIGUSR1 prints every non-zero counter; so does stopping.\n"
-	  "  --pcap FILE  capture the TAP device's traffic as duet sees it",
+	  "  --pcap FILE  capture the TAP device's traffic as duet sees it\n"
+	  "  --sysctl NAME=VALUE  set a knob first (`duet sysctl` lists them)",
 	  tool_run },
 	{ "ping", "send ICMP/ICMPv6 echo requests from a stack on a TAP device",
 	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] --tap IFNAME --addr CIDR\n"
@@ -36,8 +39,36 @@ static const struct duet_subcommand subcommands[] = {
 	  "  interval (default 1 s), printing each reply; exits 0 if any came back.\n"
 	  "  A link-local DEST needs %ZONE (the TAP name or an interface index).",
 	  tool_ping },
+	{ "sysctl", "list the named runtime knobs with their defaults and ranges",
+	  "duet sysctl\n"
+	  "  Prints every knob `duet run --sysctl NAME=VALUE` (and duet_sysctl_set)\n"
+	  "  accepts: its name, its default, its range and what it controls.",
+	  tool_sysctl },
 	{ NULL, NULL, NULL, NULL },
 };
+
+int tool_sysctl(int argc, char **argv)
+{
+	struct duet_stack_config cfg;
+	const struct duet_sysctl_info *k;
+	struct duet_stack *s;
+	long long v;
+	size_t i;
+
+	(void)argv;
+	if (argc > 1) {
+		fprintf(stderr, "duet sysctl: takes no arguments\n");
+		return 2;
+	}
+	duet_stack_config_init(&cfg);
+	if (duet_stack_create(&cfg, &s) != 0)
+		return 1;
+	for (i = 0; (k = duet_sysctl_info(i)) != NULL; i++)
+		if (duet_sysctl_get(s, k->name, &v) == 0)
+			printf("%-36s %10lld  [%lld, %lld]  %s\n", k->name, v, k->min, k->max, k->desc);
+	duet_stack_destroy(s);
+	return 0;
+}
 
 int tool_version(int argc, char **argv)
 {

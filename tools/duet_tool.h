@@ -13,5 +13,6 @@ int tool_version(int argc, char **argv);
 int tool_demo(int argc, char **argv);
 int tool_run(int argc, char **argv);
 int tool_ping(int argc, char **argv);
+int tool_sysctl(int argc, char **argv);
 
 #endif

@@ -3,6 +3,7 @@
 #include "tools/tapnet.h"
 
 #include <duet/addr.h>
+#include <duet/sysctl.h>
 #include <duet/links.h>
 #include <duet/net.h>
 
@@ -49,7 +50,7 @@ int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i)
 	struct tapnet_addr a;
 
 	if (strcmp(opt, "--tap") && strcmp(opt, "--addr") && strcmp(opt, "--gateway") &&
-	    strcmp(opt, "--pcap"))
+	    strcmp(opt, "--pcap") && strcmp(opt, "--sysctl"))
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "duet: %s needs a value\n", opt);
@@ -60,6 +61,10 @@ int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i)
 		o->tap = argv[*i];
 	} else if (!strcmp(opt, "--pcap")) {
 		o->pcap = argv[*i];
+	} else if (!strcmp(opt, "--sysctl")) {
+		if (o->n_sysctls == TAPNET_MAX_SYSCTLS)
+			return fprintf(stderr, "duet: too many --sysctl\n"), -1;
+		o->sysctls[o->n_sysctls++] = argv[*i];
 	} else if (tapnet_parse_cidr(argv[*i], &a) != 0) {
 		fprintf(stderr, "duet: %s: not an address: %s\n", opt, argv[*i]);
 		return -1;
@@ -100,6 +105,12 @@ static int tapnet_configure(struct tapnet *n, const struct tapnet_opts *o)
 	int i, err = 0;
 
 	duet_host_lock(n->host);
+	for (i = 0; i < o->n_sysctls && !err; i++) {
+		err = duet_sysctl_set_text(s, o->sysctls[i]);
+		if (err)
+			fprintf(stderr, "duet: --sysctl %s: %s\n", o->sysctls[i],
+				err == -ENOENT ? "no such knob" : "bad value (see duet sysctl)");
+	}
 	for (i = 0; i < o->n_addrs && !err; i++) {
 		err = duet_if_addr_add(s, n->ifindex, o->addrs[i].family, o->addrs[i].addr,
 				       o->addrs[i].plen, 0);

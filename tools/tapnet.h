@@ -10,6 +10,7 @@
 
 #define TAPNET_MAX_ADDRS 16
 #define TAPNET_MAX_GWS 4
+#define TAPNET_MAX_SYSCTLS 32
 
 struct tapnet_addr {
 	int family;
@@ -24,6 +25,8 @@ struct tapnet_opts {
 	int n_addrs;
 	struct tapnet_addr gws[TAPNET_MAX_GWS];
 	int n_gws;
+	const char *sysctls[TAPNET_MAX_SYSCTLS]; /* "name=value", applied first */
+	int n_sysctls;
 };
 
 struct tapnet {

@@ -100,8 +100,10 @@ static void nd6_ra_params(struct duet_stack *stack, uint32_t ifindex, const stru
 	struct net_if *ifp = net_if_get(stack, ifindex);
 	struct nd6_if *nif = nd6_if_get(stack, ifindex);
 
-	if (ra->cur_hop_limit)
+	if (ra->cur_hop_limit) {
 		ifp->hop_limit = ra->cur_hop_limit;
+		ifp->has_ra_hop_limit = true;
+	}
 	if (ra->reachable_time && ra->reachable_time <= NEIGH_MAX_BASE_REACHABLE_MS)
 		neigh_set_base_reachable(&stack->net->nd, ifindex, ra->reachable_time);
 	if (ra->retrans_timer && neigh_set_retrans(&stack->net->nd, ifindex,

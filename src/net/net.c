@@ -112,6 +112,8 @@ static int net_alloc(struct duet_stack *stack)
 	if (!net)
 		return -ENOMEM;
 	stack->net = net;
+	net->def_hop_limit = 64; /* the IANA-recommended default, as Linux */
+	net->def_ttl = 64;
 	net->n_locals = (stack->max_ifaces + 1u) * DUET_IFA_MAX * 2u;
 	for (net->n_local_buckets = 16; net->n_local_buckets < net->n_locals;)
 		net->n_local_buckets <<= 1;
@@ -179,8 +181,8 @@ int net_iface_added(struct duet_stack *stack, uint32_t ifindex)
 	ifp->mtu = dif->link->mtu;
 	if ((dif->link->flags & DUET_LINK_F_LOOPBACK) && !stack->net->lo_ifindex)
 		stack->net->lo_ifindex = ifindex;
-	ifp->hop_limit = 64;
-	ifp->ttl = 64;
+	ifp->hop_limit = stack->net->def_hop_limit;
+	ifp->ttl = stack->net->def_ttl;
 	stack->net->ifs[ifindex] = ifp;
 	for (i = 0; net_protos[i]; i++)
 		if (net_protos[i]->iface_added)

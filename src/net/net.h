@@ -83,8 +83,9 @@ struct net_if {
 	struct net_addr a4[DUET_IFA_MAX];
 	struct net_addr a6[DUET_IFA_MAX];
 	uint32_t mtu;             /* IP MTU: the link's, lowered by RA MTU options */
-	uint8_t hop_limit;        /* IPv6 Cur Hop Limit (RA), default 64 */
-	uint8_t ttl;              /* IPv4 default TTL, 64 */
+	uint8_t hop_limit;        /* IPv6 Cur Hop Limit: an RA's, else net.inet6.ip6.hlim */
+	bool has_ra_hop_limit;    /* hop_limit came from an RA (a knob change keeps it) */
+	uint8_t ttl;              /* IPv4 default TTL: net.inet.ip.ttl */
 };
 
 /* An entry of the local address table: which interface owns an address. */
@@ -105,6 +106,7 @@ struct net_state {
 	uint32_t n_locals, n_local_buckets;
 	void *proto_state[4];           /* each module's own: NET_PROTO_* */
 	uint32_t lo_ifindex;            /* the first loopback interface, or 0 */
+	uint8_t def_hop_limit, def_ttl; /* knobs net.inet6.ip6.hlim, net.inet.ip.ttl */
 	net_err_fn err_fn[256];         /* by upper-layer protocol: net_set_err_handler() */
 	duet_echo_fn echo_fn;           /* duet_echo_set_handler() */
 	void *echo_ctx;

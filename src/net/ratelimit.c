@@ -48,6 +48,16 @@ static void ratelimit_refill(struct ratelimit *rl, uint64_t now_ns)
 		rl->credit += dt * rl->rate_per_s;
 }
 
+void ratelimit_set(struct ratelimit *rl, uint32_t rate_per_s, uint32_t burst)
+{
+	uint64_t cap = (uint64_t)burst * RATELIMIT_TOKEN;
+
+	rl->rate_per_s = rate_per_s;
+	rl->burst = burst;
+	if (rl->credit > cap)
+		rl->credit = cap;
+}
+
 bool ratelimit_allow(struct ratelimit *rl, uint64_t now_ns)
 {
 	if (!rl->rate_per_s)

@@ -37,4 +37,8 @@ int ratelimit_init(struct ratelimit *rl, struct duet_stack *stack,
  * ICMP_RATELIMITED. Time before the last call adds nothing. */
 bool ratelimit_allow(struct ratelimit *rl, uint64_t now_ns);
 
+/* Changes the rate (0: no limit) and the bucket size (at least 1) of a
+ * running limiter; the credit held is kept, up to the new bucket. */
+void ratelimit_set(struct ratelimit *rl, uint32_t rate_per_s, uint32_t burst);
+
 #endif

@@ -1,0 +1,178 @@
+/* duet — the named runtime knobs (S-3): one table of names, ranges and
+ * descriptions; each knob reads and writes the live setting of the module
+ * that owns it (net core, IPv4, IPv6), so a set takes effect at once. */
+#include <duet/sysctl.h>
+
+#include "net/ip4_internal.h"
+#include "net/ip6_internal.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum sysctl_id {
+	SYSCTL_IP_TTL,
+	SYSCTL_IP6_HLIM,
+	SYSCTL_IP_REASS_TIMEOUT,
+	SYSCTL_IP6_REASS_TIMEOUT,
+	SYSCTL_IP_REASS_MEM,
+	SYSCTL_IP6_REASS_MEM,
+	SYSCTL_ICMP_LIM,
+	SYSCTL_ICMP_BURST,
+	SYSCTL_ICMP6_LIM,
+	SYSCTL_ICMP6_BURST,
+	SYSCTL_IP_PMTU_EXPIRE,
+	SYSCTL_IP6_PMTU_EXPIRE,
+	SYSCTL__COUNT
+};
+
+static const struct duet_sysctl_info sysctl_table[SYSCTL__COUNT] = {
+	[SYSCTL_IP_TTL] = { "net.inet.ip.ttl",
+		"default IPv4 TTL of every interface (RFC 1122 3.2.1.7)", 1, 255 },
+	[SYSCTL_IP6_HLIM] = { "net.inet6.ip6.hlim",
+		"default IPv6 hop limit of interfaces without an RA's Cur Hop Limit", 1, 255 },
+	[SYSCTL_IP_REASS_TIMEOUT] = { "net.inet.ip.reass_timeout_ms",
+		"IPv4 reassembly timeout from the first fragment", 1000, 600000 },
+	[SYSCTL_IP6_REASS_TIMEOUT] = { "net.inet6.ip6.reass_timeout_ms",
+		"IPv6 reassembly timeout from the first fragment (RFC 8200 4.5: 60 s)", 1000, 600000 },
+	[SYSCTL_IP_REASS_MEM] = { "net.inet.ip.reass_mem_bytes",
+		"IPv4 reassembly memory cap (oldest datagrams evicted beyond it)", 65536, 1LL << 30 },
+	[SYSCTL_IP6_REASS_MEM] = { "net.inet6.ip6.reass_mem_bytes",
+		"IPv6 reassembly memory cap (oldest datagrams evicted beyond it)", 65536, 1LL << 30 },
+	[SYSCTL_ICMP_LIM] = { "net.inet.icmp.icmplim",
+		"ICMPv4 errors per second (token bucket rate; 0: no limit)", 0, 1000000 },
+	[SYSCTL_ICMP_BURST] = { "net.inet.icmp.icmplim_burst",
+		"ICMPv4 errors sent back to back (token bucket size)", 1, 1000000 },
+	[SYSCTL_ICMP6_LIM] = { "net.inet6.icmp6.errppslimit",
+		"ICMPv6 errors per second (RFC 4443 2.4(f); 0: no limit)", 0, 1000000 },
+	[SYSCTL_ICMP6_BURST] = { "net.inet6.icmp6.errppslimit_burst",
+		"ICMPv6 errors sent back to back (token bucket size)", 1, 1000000 },
+	[SYSCTL_IP_PMTU_EXPIRE] = { "net.inet.ip.pmtu_expire_ms",
+		"age at which a lowered IPv4 path MTU is forgotten (RFC 1191 6.3; entries lowered from then on)", 1000, 86400000 },
+	[SYSCTL_IP6_PMTU_EXPIRE] = { "net.inet6.ip6.pmtu_expire_ms",
+		"age at which a lowered IPv6 path MTU is forgotten (RFC 8201 4; entries lowered from then on)", 1000,
+		86400000 },
+};
+
+const struct duet_sysctl_info *duet_sysctl_info(size_t i)
+{
+	return i < SYSCTL__COUNT ? &sysctl_table[i] : NULL;
+}
+
+static int sysctl_find(const char *name)
+{
+	int i;
+
+	for (i = 0; name && i < SYSCTL__COUNT; i++)
+		if (strcmp(sysctl_table[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+static long long sysctl_read(const struct duet_stack *stack, enum sysctl_id id)
+{
+	const struct ip4_state *v4 = ip4_state_of(stack);
+	const struct ip6_state *v6 = ip6_state(stack);
+
+	switch (id) {
+	case SYSCTL_IP_TTL: return stack->net->def_ttl;
+	case SYSCTL_IP6_HLIM: return stack->net->def_hop_limit;
+	case SYSCTL_IP_REASS_TIMEOUT: return (long long)v4->reass.cfg.timeout_ms;
+	case SYSCTL_IP6_REASS_TIMEOUT: return (long long)v6->reass.cfg.timeout_ms;
+	case SYSCTL_IP_REASS_MEM: return (long long)v4->reass.cfg.mem_cap_bytes;
+	case SYSCTL_IP6_REASS_MEM: return (long long)v6->reass.cfg.mem_cap_bytes;
+	case SYSCTL_ICMP_LIM: return v4->icmp_rl.rate_per_s;
+	case SYSCTL_ICMP_BURST: return v4->icmp_rl.burst;
+	case SYSCTL_ICMP6_LIM: return v6->icmp_rl.rate_per_s;
+	case SYSCTL_ICMP6_BURST: return v6->icmp_rl.burst;
+	case SYSCTL_IP_PMTU_EXPIRE: return (long long)v4->pmtu.cfg.expire_ms;
+	case SYSCTL_IP6_PMTU_EXPIRE: return (long long)v6->pmtu.cfg.expire_ms;
+	case SYSCTL__COUNT: break;
+	}
+	return 0;
+}
+
+/* The default TTL / hop limit of every interface (but hop limits an RA set). */
+static void sysctl_set_hops(struct duet_stack *stack, bool is_v6, uint8_t v)
+{
+	uint32_t i;
+
+	if (is_v6)
+		stack->net->def_hop_limit = v;
+	else
+		stack->net->def_ttl = v;
+	for (i = 1; i <= stack->max_ifaces; i++) {
+		struct net_if *ifp = net_if_get(stack, i);
+		if (ifp && is_v6 && !ifp->has_ra_hop_limit)
+			ifp->hop_limit = v;
+		else if (ifp && !is_v6)
+			ifp->ttl = v;
+	}
+}
+
+static void sysctl_write(struct duet_stack *stack, enum sysctl_id id, long long v)
+{
+	struct ip4_state *v4 = ip4_state_of(stack);
+	struct ip6_state *v6 = ip6_state(stack);
+
+	switch (id) {
+	case SYSCTL_IP_TTL: sysctl_set_hops(stack, false, (uint8_t)v); break;
+	case SYSCTL_IP6_HLIM: sysctl_set_hops(stack, true, (uint8_t)v); break;
+	case SYSCTL_IP_REASS_TIMEOUT: v4->reass.cfg.timeout_ms = (uint64_t)v; break;
+	case SYSCTL_IP6_REASS_TIMEOUT: v6->reass.cfg.timeout_ms = (uint64_t)v; break;
+	case SYSCTL_IP_REASS_MEM: v4->reass.cfg.mem_cap_bytes = (size_t)v; break;
+	case SYSCTL_IP6_REASS_MEM: v6->reass.cfg.mem_cap_bytes = (size_t)v; break;
+	case SYSCTL_ICMP_LIM: ratelimit_set(&v4->icmp_rl, (uint32_t)v, v4->icmp_rl.burst); break;
+	case SYSCTL_ICMP_BURST: ratelimit_set(&v4->icmp_rl, v4->icmp_rl.rate_per_s, (uint32_t)v); break;
+	case SYSCTL_ICMP6_LIM: ratelimit_set(&v6->icmp_rl, (uint32_t)v, v6->icmp_rl.burst); break;
+	case SYSCTL_ICMP6_BURST: ratelimit_set(&v6->icmp_rl, v6->icmp_rl.rate_per_s, (uint32_t)v); break;
+	case SYSCTL_IP_PMTU_EXPIRE: v4->pmtu.cfg.expire_ms = (uint64_t)v; break;
+	case SYSCTL_IP6_PMTU_EXPIRE: v6->pmtu.cfg.expire_ms = (uint64_t)v; break;
+	case SYSCTL__COUNT: break;
+	}
+}
+
+int duet_sysctl_get(const struct duet_stack *stack, const char *name, long long *value)
+{
+	int id = sysctl_find(name);
+
+	if (id < 0)
+		return -ENOENT;
+	*value = sysctl_read(stack, (enum sysctl_id)id);
+	return 0;
+}
+
+int duet_sysctl_set(struct duet_stack *stack, const char *name, long long value)
+{
+	int id = sysctl_find(name);
+
+	if (id < 0)
+		return -ENOENT;
+	if (value < sysctl_table[id].min || value > sysctl_table[id].max)
+		return -EINVAL;
+	sysctl_write(stack, (enum sysctl_id)id, value);
+	return 0;
+}
+
+int duet_sysctl_set_text(struct duet_stack *stack, const char *assignment)
+{
+	const char *eq = assignment ? strchr(assignment, '=') : NULL;
+	char name[64], *end;
+	long long v;
+	size_t n;
+
+	if (!eq)
+		return -EINVAL;
+	n = (size_t)(eq - assignment);
+	if (n >= sizeof(name))
+		return -ENOENT;
+	memcpy(name, assignment, n);
+	name[n] = '\0';
+	if (sysctl_find(name) < 0)
+		return -ENOENT;
+	errno = 0;
+	v = strtoll(eq + 1, &end, 10);
+	if (eq[1] == '\0' || *end != '\0' || errno == ERANGE)
+		return -EINVAL;
+	return duet_sysctl_set(stack, name, v);
+}
