@@ -239,7 +239,7 @@ static void ip4_input_datagram(struct duet_stack *stack, struct duet_pkt *pkt, u
 	/* Source-routed datagrams are refused, as Linux does by default
 	 * (accept_source_route=0): duet does not reverse routes (RFC 1122
 	 * §3.2.1.8 (c) is then moot) and a host is no relay for them. */
-	if (h.options_len && is_srr) {
+	if (is_srr) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_SOURCE_ROUTE);
 		return;
 	}
