@@ -325,14 +325,14 @@ TEST(mcast_merge_exclude_and_include_listeners)
 	uint32_t n;
 
 	fx_setup(fx, 16);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_EXCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_EXCLUDE, 2, 1, 2, 0), 0);
 	fx_settle(fx, &ms);
 	CHECK_STR(fx_reports_since(fx, 0), "TO_EX(G1){S1,S2} | TO_EX(G1){S1,S2}");
 	n = fx->nrep;
-	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_INCLUDE, 2, 2, 3, 0), 0);
+	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_MODE_INCLUDE, 2, 2, 3, 0), 0);
 	fx_settle(fx, &ms);
 	CHECK_STR(fx_reports_since(fx, n), "ALLOW(G1){S2} | ALLOW(G1){S2}");
-	CHECK_EQ(fx_info(fx, 1).mode, MCAST_EXCLUDE);
+	CHECK_EQ(fx_info(fx, 1).mode, MCAST_MODE_EXCLUDE);
 	CHECK_EQ(fx_info(fx, 1).nsrc, 1);
 	CHECK(!mcast_is_member(&fx->mt, 1, G(1), S(1)));
 	CHECK(mcast_is_member(&fx->mt, 1, G(1), S(2)));
@@ -356,11 +356,11 @@ TEST(mcast_merge_include_and_include_listeners)
 	uint32_t n = 0;
 
 	fx_setup(fx, 16);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 1, 2, 0), 0);
 	fx_settle(fx, &ms);
 	CHECK_STR(fx_reports_since(fx, n), "ALLOW(G1){S1,S2} | ALLOW(G1){S1,S2}");
 	n = fx->nrep;
-	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_INCLUDE, 2, 2, 3, 0), 0);
+	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_MODE_INCLUDE, 2, 2, 3, 0), 0);
 	fx_settle(fx, &ms);
 	CHECK_STR(fx_reports_since(fx, n), "ALLOW(G1){S3} | ALLOW(G1){S3}");
 	CHECK(mcast_is_member(&fx->mt, 1, G(1), S(1)));
@@ -387,10 +387,10 @@ TEST(mcast_merge_exclude_and_exclude_listeners)
 	uint32_t n;
 
 	fx_setup(fx, 16);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_EXCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_EXCLUDE, 2, 1, 2, 0), 0);
 	fx_settle(fx, &ms);
 	n = fx->nrep;
-	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_EXCLUDE, 2, 2, 3, 0), 0);
+	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_MODE_EXCLUDE, 2, 2, 3, 0), 0);
 	fx_settle(fx, &ms);
 	CHECK_STR(fx_reports_since(fx, n), "ALLOW(G1){S1} | ALLOW(G1){S1}");
 	CHECK(mcast_is_member(&fx->mt, 1, G(1), S(1)));
@@ -415,9 +415,9 @@ TEST(mcast_change_during_retransmission_merges_per_source)
 	uint32_t n;
 
 	fx_setup(fx, 16);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 1, 1, 0, 0), 0);
 	fx_run(fx, 0);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 1, 2, 0), 0);
 	fx_run(fx, 0);
 	CHECK_EQ(fx->nrep, 2);
 	fx_run(fx, 10000);
@@ -425,9 +425,9 @@ TEST(mcast_change_during_retransmission_merges_per_source)
 		  "ALLOW(G1){S1} | ALLOW(G1){S1,S2} | ALLOW(G1){S2}");
 	check_rep_time(fx, 2, 0, 1000);
 	n = fx->nrep;
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 1, 2, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 1, 2, 0, 0), 0);
 	fx_run(fx, 10000);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 1, 3, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 1, 3, 0, 0), 0);
 	fx_run(fx, 20000);
 	CHECK_STR(fx_reports_since(fx, n),
 		  "BLOCK(G1){S1} | ALLOW(G1){S3} BLOCK(G1){S1,S2} | ALLOW(G1){S3} BLOCK(G1){S2}");
@@ -447,7 +447,7 @@ TEST(mcast_mode_change_then_source_change_pending)
 	fx_setup(fx, 16);
 	CHECK_EQ(mcast_join(&fx->mt, K1, 1, G(1)), 0);
 	fx_run(fx, 0);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_EXCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_EXCLUDE, 1, 1, 0, 0), 0);
 	fx_run(fx, 10000);
 	CHECK_STR(fx_reports_since(fx, 0),
 		  "TO_EX(G1){} | TO_EX(G1){S1} | BLOCK(G1){S1} | BLOCK(G1){S1}");
@@ -500,8 +500,8 @@ TEST(mcast_general_query_answered_once_with_every_group)
 
 	fx_setup(fx, 16);
 	CHECK_EQ(mcast_join(&fx->mt, K1, 1, G(1)), 0);
-	CHECK_EQ(fx_filter(fx, K1, 2, MCAST_EXCLUDE, 1, 1, 0, 0), 0);
-	CHECK_EQ(fx_filter(fx, K2, 3, MCAST_INCLUDE, 1, 2, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 2, MCAST_MODE_EXCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K2, 3, MCAST_MODE_INCLUDE, 1, 2, 0, 0), 0);
 	fx_run(fx, 5000);
 	CHECK_EQ(fx->nrep, 2);
 	CHECK_STR(fx->rep[0].str, "TO_EX(G1){} TO_EX(G2){S1} ALLOW(G3){S2}");
@@ -555,7 +555,7 @@ TEST(mcast_group_specific_query_reports_that_group)
 
 	fx_setup(fx, 16);
 	CHECK_EQ(mcast_join(&fx->mt, K1, 1, G(1)), 0);
-	CHECK_EQ(fx_filter(fx, K1, 2, MCAST_EXCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 2, MCAST_MODE_EXCLUDE, 1, 1, 0, 0), 0);
 	fx_run(fx, 5000);
 	fx_query(fx, 2, 2, 1000, 0, 0, 0, 0);
 	CHECK(fx_info(fx, 2).response_due_ns <= T0_NS + 6000 * MS);
@@ -578,8 +578,8 @@ TEST(mcast_group_and_source_specific_query_table_3)
 	struct fixture fxs, *fx = &fxs;
 
 	fx_setup(fx, 16);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 1, 2, 0), 0);
-	CHECK_EQ(fx_filter(fx, K1, 2, MCAST_EXCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 2, MCAST_MODE_EXCLUDE, 1, 1, 0, 0), 0);
 	fx_run(fx, 5000);
 	fx_query(fx, 2, 1, 1000, 2, 2, 3, 0);
 	CHECK_EQ(fx_info(fx, 1).nqueried, 2);
@@ -703,7 +703,7 @@ TEST(mcast_mldv1_querier_sets_v1_mode_then_back_to_v2)
 	CHECK_STR(fx->v1[2].str, "REPORT(G2)");
 	CHECK(fx->v1[2].t_ns <= T0_NS + 30000 * MS);
 	CHECK_EQ(mcast_leave(&fx->mt, K1, 1, G(2)), 0);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 1, 1, 0, 0), 0);
 	fx_run(fx, 40000);
 	CHECK_EQ(fx->nv1, 4);
 	CHECK_STR(fx->v1[3].str, "DONE(G2)");
@@ -763,7 +763,7 @@ TEST(mcast_igmpv3_four_byte_groups)
 	fx_setup(fx, 4);
 	CHECK(mcast_is_member(&fx->mt, 1, all_systems, NULL));
 	CHECK_EQ(mcast_join(&fx->mt, K1, 1, all_systems), 0);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_EXCLUDE, 1, 1, 0, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_EXCLUDE, 1, 1, 0, 0), 0);
 	fx_run(fx, 5000);
 	CHECK_STR(fx_reports_since(fx, 0), "TO_EX(G1){S1} | TO_EX(G1){S1}");
 	CHECK_EQ(fx->rep[0].version, 3);
@@ -861,14 +861,14 @@ TEST(mcast_limits_groups_listeners_sources)
 	CHECK_EQ(mcast_join(&fx->mt, K3, 1, G(1)), -ENOBUFS);
 	CHECK_EQ(mcast_join(&fx->mt, K2, 1, G(2)), -ENOBUFS);
 	CHECK_EQ(ctr(fx, DUET_CTR_MCAST_LIMIT_LISTENERS), 2);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 3, 1, 2, 3), -ENOBUFS);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 1, 2, 0), 0);
-	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_INCLUDE, 1, 3, 0, 0), -ENOBUFS);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 3, 1, 2, 3), -ENOBUFS);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_MODE_INCLUDE, 1, 3, 0, 0), -ENOBUFS);
 	CHECK_EQ(ctr(fx, DUET_CTR_MCAST_LIMIT_SOURCES), 2);
-	CHECK_EQ(fx_info(fx, 1).mode, MCAST_EXCLUDE);   /* K2 still EXCLUDE{} */
+	CHECK_EQ(fx_info(fx, 1).mode, MCAST_MODE_EXCLUDE);   /* K2 still EXCLUDE{} */
 	CHECK_EQ(fx_info(fx, 1).nsrc, 0);
-	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_INCLUDE, 1, 2, 0, 0), 0);
-	CHECK_EQ(fx_info(fx, 1).mode, MCAST_INCLUDE);
+	CHECK_EQ(fx_filter(fx, K2, 1, MCAST_MODE_INCLUDE, 1, 2, 0, 0), 0);
+	CHECK_EQ(fx_info(fx, 1).mode, MCAST_MODE_INCLUDE);
 	CHECK_EQ(fx_info(fx, 1).nsrc, 2);
 	CHECK_EQ(fx->mt.nlisteners, 3);
 	fx_teardown(fx);
@@ -926,11 +926,11 @@ TEST(mcast_bounded_lists_fall_back_to_whole_state)
 	mcast_config_init(&cfg, 16);
 	cfg.max_sources = 2;
 	fx_setup_cfg(fx, &cfg, 1);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 1, 2, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 1, 2, 0), 0);
 	fx_run(fx, 0);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 3, 4, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 3, 4, 0), 0);
 	fx_run(fx, 0);
-	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_INCLUDE, 2, 5, 6, 0), 0);
+	CHECK_EQ(fx_filter(fx, K1, 1, MCAST_MODE_INCLUDE, 2, 5, 6, 0), 0);
 	fx_run(fx, 10000);
 	CHECK_STR(fx_reports_since(fx, 0), "ALLOW(G1){S1,S2} | ALLOW(G1){S3,S4} BLOCK(G1){S1,S2}"
 		  " | TO_IN(G1){S5,S6} | TO_IN(G1){S5,S6}");

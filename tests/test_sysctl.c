@@ -22,7 +22,7 @@ TEST(sysctl_list_and_defaults)
 		CHECK_EQ(duet_sysctl_get(x.s, k->name, &v), 0);
 		CHECK(v >= k->min && v <= k->max);
 	}
-	CHECK_EQ(i, 12);
+	CHECK_EQ(i, 27);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet.ip.ttl", &v), 0);
 	CHECK_EQ(v, 64);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet6.ip6.hlim", &v), 0);
@@ -37,7 +37,18 @@ TEST(sysctl_list_and_defaults)
 	CHECK_EQ(v, 50);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet6.ip6.pmtu_expire_ms", &v), 0);
 	CHECK_EQ(v, 600000);
-	CHECK(duet_sysctl_info(12) == NULL);
+	/* S-3: the socket layer's knobs and their defaults. */
+	CHECK_EQ(duet_sysctl_get(x.s, "net.inet6.ip6.bindv6only", &v), 0);
+	CHECK_EQ(v, 0);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.inet.ip.portrange.first", &v), 0);
+	CHECK_EQ(v, 49152);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.inet.ip.portrange.lowfirst", &v), 0);
+	CHECK_EQ(v, 1023);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.inet6.ip6.mcast_hlim", &v), 0);
+	CHECK_EQ(v, 1);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.core.rmem_default", &v), 0);
+	CHECK_EQ(v, 212992);
+	CHECK(duet_sysctl_info(27) == NULL);
 	fx_teardown(&x);
 }
 

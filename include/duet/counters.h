@@ -212,12 +212,29 @@
 	X(MCAST_LIMIT_LISTENERS, "multicast joins refused: max_listeners or max_listeners_per_group reached") \
 	X(MCAST_LIMIT_SOURCES,   "multicast source filters refused: over max_sources per listener or merged per interface") \
 	X(MCAST_SOURCES_OVERFLOW, "retransmission or queried-source lists full: the group's whole state reported instead") \
+	X(UDP_IN_DATAGRAMS,      "UDP datagrams delivered to sockets (RFC 4113 udpHCInDatagrams)") \
+	X(UDP_OUT_DATAGRAMS,     "UDP datagrams sent (udpHCOutDatagrams)") \
+	X(UDP_NO_PORTS,          "UDP datagrams to a port no socket is bound to (udpNoPorts; unicast ones get Port Unreachable)") \
+	X(DROP_UDP_MALFORMED,    "UDP datagram dropped: shorter than its header, or a Length beyond the packet") \
+	X(DROP_UDP_BAD_CHECKSUM, "UDP datagram dropped: checksum does not verify") \
+	X(DROP_UDP6_ZERO_CSUM,   "UDP datagram dropped: zero checksum over IPv6 (RFC 8200 8.1)") \
+	X(DROP_UDP_RCVBUF,       "UDP datagram dropped: the socket's receive buffer (SO_RCVBUF) is full, or it was shut down for reading") \
+	X(UDP_ICMP_ERRORS,       "ICMP errors about our UDP datagrams reported to a socket (SO_ERROR)") \
+	X(UDP_ICMP_IGNORED,      "ICMP errors about our UDP datagrams not reported: no socket, not connected, or not fatal (as Linux)") \
 	X(MLD6_IN_QUERIES,       "MLD Queries received and handed to the listener engine") \
 	X(MLD6_IN_REPORTS,       "MLD Reports / Dones of other listeners received (a host ignores them, RFC 3810 6.1)") \
 	X(MLD6_OUT_MSGS,         "MLD messages sent (MLDv2 Reports, MLDv1 Reports and Dones)") \
 	X(DROP_MLD6_INVALID,     "MLD message dropped: source not link-local (or :: for a report), hop limit not 1, or no Router Alert (RFC 3810 5, 6.2)") \
 	X(DROP_MLD6_MALFORMED,   "MLD message dropped: truncated, bad length, or a group that is not multicast") \
-	X(MLD6_OUT_FAILED,       "MLD messages not sent: no buffer, or IPv6 output refused them (its drop counter says why)")
+	X(MLD6_OUT_FAILED,       "MLD messages not sent: no buffer, or IPv6 output refused them (its drop counter says why)") \
+	X(IGMP4_IN_QUERIES,      "IGMP Membership Queries received and handed to the listener engine") \
+	X(IGMP4_IN_REPORTS,      "IGMP Reports / Leave Groups of other hosts received (a host ignores them, RFC 3376 5.1)") \
+	X(IGMP4_OUT_MSGS,        "IGMP messages sent (IGMPv3 Reports, IGMPv1/v2 Reports and Leave Groups)") \
+	X(DROP_IGMP4_INVALID,    "IGMP message dropped: TTL not 1 (RFC 3376 4), or a General Query to a group other than 224.0.0.1 (9.1)") \
+	X(DROP_IGMP4_MALFORMED,  "IGMP message dropped: truncated, 9-11 octet Query (RFC 3376 7.1), or a group that is not multicast") \
+	X(DROP_IGMP4_BAD_CHECKSUM, "IGMP message dropped: checksum does not verify (RFC 3376 4.1.2)") \
+	X(DROP_IGMP4_UNKNOWN_TYPE, "IGMP message dropped: a type a host does not handle (DVMRP, PIM v1, mtrace ...; RFC 3376 4)") \
+	X(IGMP4_OUT_FAILED,      "IGMP messages not sent: no buffer, or IPv4 output refused them (its drop counter says why)")
 
 enum duet_counter {
 #define DUET_CTR_ENUM(name, desc) DUET_CTR_##name,

@@ -5,8 +5,10 @@
  * The stack itself stays single-threaded: the runtime thread polls it with
  * the host lock held, and any other thread that calls into the stack takes
  * the same lock (duet_host_lock/unlock) and then calls duet_host_wake() so
- * the thread sees the change. The blocking, thread-safe socket API built on
- * this arrives with the socket layer. */
+ * the thread sees the change. The socket API (duet/socket.h) does both by
+ * itself on a host's stack: its calls are thread-safe from any thread, and
+ * blocking sockets sleep on a condition variable that every socket event
+ * broadcasts (never call the socket API with the host lock held). */
 #ifndef DUET_HOST_H
 #define DUET_HOST_H
 

@@ -1,7 +1,7 @@
 /* duet — named runtime knobs in the style of sysctl(8) (S-3): each has a
  * name, a description and a range, and is read and set by name on a
  * running stack; a set takes effect at once. The knobs of the socket layer
- * (net.inet6.ip6.bindv6only, the port ranges) come with the sockets. */
+ * (net.inet6.ip6.bindv6only, the port ranges, buffer sizes) are here too. */
 #ifndef DUET_SYSCTL_H
 #define DUET_SYSCTL_H
 

@@ -2,6 +2,7 @@
  * drops and traces. */
 #include "core/stack_internal.h"
 #include "net/net.h"
+#include "socket/sock.h"
 
 #include <duet/links.h>
 #include <duet/net.h>
@@ -104,6 +105,8 @@ int duet_stack_create(const struct duet_stack_config *cfg, struct duet_stack **o
 	err = (stack->ifaces && stack->tx_scratch) ? duet_pool_create(&pc, &stack->pool) : -ENOMEM;
 	if (!err)
 		err = net_init(stack);
+	if (!err)
+		err = sock_init(stack);
 	if (!err && !cfg->is_loopback_off)
 		err = stack_add_loopback(stack);
 	if (err) {
@@ -123,6 +126,7 @@ void duet_stack_destroy(struct duet_stack *stack)
 	for (i = 1; stack->ifaces && i <= stack->max_ifaces; i++)
 		if (stack->ifaces[i])
 			duet_stack_remove_iface(stack, i);
+	sock_fini(stack);
 	net_fini(stack);
 	duet_pktq_purge(&stack->rxq);
 	duet_pool_destroy(stack->pool);

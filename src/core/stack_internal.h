@@ -10,6 +10,27 @@
 #include "base/timer_wheel.h"
 
 struct net_state;
+struct sock_state;
+
+/* How an outer runtime drives a stack from several threads (S-2): the host
+ * runtime installs these (host.c); a stack without them is single-threaded
+ * and its socket calls never block. All but lock are called with the lock
+ * held. */
+struct stack_runtime {
+	void (*lock)(void *ctx);
+	void (*unlock)(void *ctx);       /* and wake the polling thread */
+	/* Sleeps (releasing the lock) until notify() or the absolute deadline
+	 * on the stack's clock (DUET_TIME_NEVER: none). Returns 0, or
+	 * -ETIMEDOUT at the deadline. */
+	int (*wait)(void *ctx, uint64_t deadline_ns);
+	void (*notify)(void *ctx);       /* some socket's readiness changed */
+	/* Per-socket OS eventfds: create (a negative errno on failure), set
+	 * readable or not, close. */
+	int (*evfd_open)(void *ctx);
+	void (*evfd_set)(void *ctx, int fd, bool is_ready);
+	void (*evfd_close)(void *ctx, int fd);
+	void *ctx;
+};
 
 struct duet_iface {
 	struct duet_stack *stack;
@@ -51,6 +72,8 @@ struct duet_stack {
 	duet_trace_fn trace;
 	void *trace_ctx;
 	struct net_state *net;        /* the network layer (src/net/net.h) */
+	struct sock_state *sock;      /* the socket layer (src/socket/sock.h) */
+	const struct stack_runtime *rt; /* NULL: single-threaded, never blocks */
 	bool is_ipv6_autoconf_off;    /* from the config */
 };
 
@@ -96,6 +119,12 @@ static inline void stack_count_pkt(struct duet_stack *stack, const struct duet_p
 /* Attaches the input handler for one EtherType family (the net layer does
  * this when it initialises). */
 void stack_set_proto(struct duet_stack *stack, enum stack_proto proto, stack_proto_fn fn);
+
+/* Installs (or with NULL removes) the runtime hooks (host.c). */
+static inline void stack_set_runtime(struct duet_stack *stack, const struct stack_runtime *rt)
+{
+	stack->rt = rt;
+}
 
 /* Ethernet input: validates and demultiplexes one received frame (ether.c). */
 void ether_input(struct duet_stack *stack, struct duet_iface *ifp, struct duet_pkt *pkt);

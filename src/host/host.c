@@ -1,7 +1,13 @@
 /* duet — the host runtime: a thread that polls one stack whenever a device
- * is readable, its next deadline passes, or another thread wakes it. */
+ * is readable, its next deadline passes, or another thread wakes it; and
+ * the runtime hooks (core/stack_internal.h) that make the socket API
+ * thread-safe and blocking on it (S-2): one mutex, one condition variable
+ * on CLOCK_MONOTONIC that every socket event broadcasts, and OS eventfds
+ * for sockets an application waits on beside its own descriptors. */
 #include <duet/host.h>
 #include <duet/random.h>
+
+#include "core/stack_internal.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -17,6 +23,9 @@
 struct duet_host {
 	struct duet_stack *stack;
 	pthread_mutex_t lock;
+	pthread_cond_t cond;          /* broadcast on every socket event */
+	struct stack_runtime rt;
+	uint64_t armed_ns;            /* the deadline the thread sleeps until (lock held) */
 	pthread_t thread;
 	bool is_running;
 	atomic_bool stop;
@@ -32,6 +41,73 @@ static int host_watch(struct duet_host *host, int fd)
 	ev.events = EPOLLIN;
 	ev.data.fd = fd;
 	return epoll_ctl(host->epfd, EPOLL_CTL_ADD, fd, &ev) == 0 ? 0 : -errno;
+}
+
+/* Wakes the thread when the stack now has work before the deadline it
+ * sleeps until (a frame queued to send, a timer armed). Lock held. */
+static void host_kick(struct duet_host *host)
+{
+	if (duet_stack_next_deadline(host->stack) < host->armed_ns) {
+		host->armed_ns = 0;
+		duet_host_wake(host);
+	}
+}
+
+static void host_rt_lock(void *ctx)
+{
+	duet_host_lock(ctx);
+}
+
+static void host_rt_unlock(void *ctx)
+{
+	host_kick(ctx);
+	duet_host_unlock(ctx);
+}
+
+static int host_rt_wait(void *ctx, uint64_t deadline_ns)
+{
+	struct duet_host *host = ctx;
+	struct timespec ts;
+	int err;
+
+	host_kick(host);
+	if (deadline_ns == DUET_TIME_NEVER)
+		return pthread_cond_wait(&host->cond, &host->lock) == 0 ? 0 : -EINTR;
+	ts.tv_sec = (time_t)(deadline_ns / DUET_NS_PER_S);
+	ts.tv_nsec = (long)(deadline_ns % DUET_NS_PER_S);
+	err = pthread_cond_timedwait(&host->cond, &host->lock, &ts);
+	return err == ETIMEDOUT ? -ETIMEDOUT : 0;
+}
+
+static void host_rt_notify(void *ctx)
+{
+	struct duet_host *host = ctx;
+
+	pthread_cond_broadcast(&host->cond);
+}
+
+static int host_rt_evfd_open(void *ctx)
+{
+	int fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+
+	(void)ctx;
+	return fd >= 0 ? fd : -errno;
+}
+
+/* Readable while ready: a counter of 1, drained when no longer ready. */
+static void host_rt_evfd_set(void *ctx, int fd, bool is_ready)
+{
+	uint64_t v = 1;
+	ssize_t r = is_ready ? write(fd, &v, sizeof(v)) : read(fd, &v, sizeof(v));
+
+	(void)ctx;
+	(void)r; /* EAGAIN: already in that state */
+}
+
+static void host_rt_evfd_close(void *ctx, int fd)
+{
+	(void)ctx;
+	close(fd);
 }
 
 static int host_open_fds(struct duet_host *host)
@@ -73,6 +149,14 @@ int duet_host_create(const struct duet_stack_config *cfg, struct duet_host **out
 		return -ENOMEM;
 	host->epfd = host->timerfd = host->wakefd = -1;
 	pthread_mutex_init(&host->lock, NULL);
+	{
+		pthread_condattr_t ca;
+		pthread_condattr_init(&ca);
+		pthread_condattr_setclock(&ca, CLOCK_MONOTONIC); /* the stack's clock */
+		pthread_cond_init(&host->cond, &ca);
+		pthread_condattr_destroy(&ca);
+	}
+	host->armed_ns = DUET_TIME_NEVER;
 	err = host_open_fds(host);
 	if (!err)
 		err = duet_stack_create(&c, &host->stack);
@@ -80,6 +164,17 @@ int duet_host_create(const struct duet_stack_config *cfg, struct duet_host **out
 		duet_host_destroy(host);
 		return err;
 	}
+	host->rt = (struct stack_runtime){
+		.lock = host_rt_lock,
+		.unlock = host_rt_unlock,
+		.wait = host_rt_wait,
+		.notify = host_rt_notify,
+		.evfd_open = host_rt_evfd_open,
+		.evfd_set = host_rt_evfd_set,
+		.evfd_close = host_rt_evfd_close,
+		.ctx = host,
+	};
+	stack_set_runtime(host->stack, &host->rt);
 	*out = host;
 	return 0;
 }
@@ -162,6 +257,7 @@ static void *host_thread(void *arg)
 
 		duet_host_lock(host);
 		next = duet_stack_poll(host->stack);
+		host->armed_ns = next;
 		duet_host_unlock(host);
 		atomic_fetch_add(&host->polls, 1);
 		host_arm_timer(host, next);
@@ -214,6 +310,7 @@ void duet_host_destroy(struct duet_host *host)
 		close(host->timerfd);
 	if (host->wakefd >= 0)
 		close(host->wakefd);
+	pthread_cond_destroy(&host->cond);
 	pthread_mutex_destroy(&host->lock);
 	free(host);
 }

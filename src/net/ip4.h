@@ -39,6 +39,14 @@ struct ip4_out {
 	uint8_t tos;
 	uint32_t oif;            /* 0: from the route */
 	bool is_dontfrag;        /* DF set: EMSGSIZE rather than fragmenting */
+	bool is_src_given;       /* src is used as given, even 0.0.0.0 (IGMP
+				  * before the interface has an address,
+				  * RFC 3376 §4.2.13) */
+	const uint8_t *options;  /* IP options to carry (not owned), e.g. Router
+				  * Alert (RFC 2113); NULL: none. Repeated in
+				  * every fragment: only options whose copied
+				  * flag is set (RFC 791 §3.1) belong here */
+	uint8_t options_len;     /* up to 40 octets, padded to 4 with EOL */
 };
 
 /* Sends pkt (the upper-layer message, checksum set, DUET_PKT_HEADROOM of

@@ -13,13 +13,19 @@
  *   (RFC 1122 §3.2.1.8 (c) is not implemented).
  * - Destinations accepted: any address of any interface (weak host model,
  *   as Linux), 255.255.255.255, the directed broadcast of an address of the
- *   arrival interface, and 224.0.0.1 (all-systems). Other groups wait for
- *   IGMP. Everything else is dropped: a host does not forward. */
+ *   arrival interface, 224.0.0.1 (all-systems) and the groups joined on the
+ *   arrival interface whose source filter lets the source through (IGMP,
+ *   RFC 3376 §3.2) — IGMP itself whatever its source, as Linux's
+ *   ip_check_mc_rcv: a Query comes from a router the filter may exclude.
+ *   Everything else is dropped: a host does not forward. */
 #include "net/ip4_internal.h"
+
+#include "net/igmp4.h"
 
 #include <duet/addr.h>
 #include <duet/wire/errors.h>
 #include <duet/wire/icmp4.h>
+#include <duet/wire/igmp.h>
 
 #include <string.h>
 
@@ -75,7 +81,8 @@ void ip4_rx_info_fill(struct duet_stack *stack, const struct duet_ip4_hdr *h, ui
 	info->is_multicast_dst = duet_addr4_is_multicast(h->dst);
 }
 
-static bool ip4_dst_is_ours(struct duet_stack *stack, const struct ip4_rx_info *info)
+static bool ip4_dst_is_ours(struct duet_stack *stack, const struct ip4_rx_info *info,
+			    uint8_t protocol)
 {
 	const struct duet_iface *dif = stack_iface(stack, info->ifindex);
 
@@ -86,7 +93,9 @@ static bool ip4_dst_is_ours(struct duet_stack *stack, const struct ip4_rx_info *
 	if (info->is_broadcast_dst)
 		return true;
 	if (info->is_multicast_dst)
-		return memcmp(info->dst, ip4_all_systems, 4) == 0;
+		return memcmp(info->dst, ip4_all_systems, 4) == 0 ||
+		       igmp4_is_member(stack, info->ifindex, info->dst,
+				       protocol == DUET_IGMP_PROTO ? NULL : info->src);
 	return net_local_ifindex(stack, 4, info->dst) != 0;
 }
 
@@ -190,7 +199,7 @@ static enum duet_counter ip4_check_addrs(struct duet_stack *stack, const struct 
 	 * anything else from it is answered nowhere sensible. */
 	if (h->src[0] == 0 && !info->is_broadcast_dst)
 		return DUET_CTR_DROP_IP4_BAD_SRC;
-	if (!ip4_dst_is_ours(stack, info))
+	if (!ip4_dst_is_ours(stack, info, h->protocol))
 		return DUET_CTR_DROP_IP4_NOT_FOR_US;
 	/* RFC 1122 §3.3.6: a link-layer broadcast (or group) frame must carry
 	 * an IP broadcast or multicast destination; a host SHOULD discard

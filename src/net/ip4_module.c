@@ -2,6 +2,8 @@
  * state's life cycle, interface and address hooks, the upper-layer table. */
 #include "net/ip4_internal.h"
 
+#include "net/igmp4.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <sys/socket.h>
@@ -58,7 +60,7 @@ static int ip4_init(struct duet_stack *stack)
 	st->upper[DUET_IP4_PROTO_ICMP] = icmp4_input;
 	stack_set_proto(stack, STACK_PROTO_ARP, arp_rcv);
 	stack_set_proto(stack, STACK_PROTO_IPV4, ip4_rcv);
-	return 0;
+	return igmp4_init(stack);
 }
 
 /* Undoes ip4_init, also a partial one. */
@@ -68,6 +70,7 @@ static void ip4_fini(struct duet_stack *stack)
 
 	if (!st)
 		return;
+	igmp4_fini(stack);
 	stack_set_proto(stack, STACK_PROTO_ARP, NULL);
 	stack_set_proto(stack, STACK_PROTO_IPV4, NULL);
 	duet_tw_cancel(&stack->timers, &st->local_timer);
@@ -91,6 +94,13 @@ static void ip4_iface_changed(struct duet_stack *stack, uint32_t ifindex)
 		neigh_flush_iface(&stack->net->arp, ifindex);
 }
 
+/* ... and a departing one with no group memberships. */
+static void ip4_iface_removed(struct duet_stack *stack, uint32_t ifindex)
+{
+	igmp4_iface_removed(stack, ifindex);
+	ip4_iface_changed(stack, ifindex);
+}
+
 static void ip4_addr_added(struct duet_stack *stack, uint32_t ifindex, uint8_t addr_len,
 			   struct net_addr *a)
 {
@@ -109,7 +119,7 @@ const struct net_proto ip4_proto = {
 	.init = ip4_init,
 	.fini = ip4_fini,
 	.iface_added = ip4_iface_changed,
-	.iface_removed = ip4_iface_changed,
+	.iface_removed = ip4_iface_removed,
 	.addr_added = ip4_addr_added,
 	.family = AF_INET,
 	.echo_send = ip4_echo_send,

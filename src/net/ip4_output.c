@@ -10,8 +10,9 @@
  *   steps by one. IDs towards one destination thus advance by one from an
  *   unguessable start, and an off-path observer learns nothing about other
  *   destinations' traffic. Every datagram gets one (DF or not).
- * - duet sends no IP options, so fragmentation copies none; each fragment
- *   carries a plain 20-byte header and 8-byte-aligned data.
+ * - duet sends only the IP options a caller gives (IGMP's Router Alert,
+ *   RFC 2113), all of the copied class (RFC 791 §3.1): every fragment
+ *   repeats them, with 8-byte-aligned data.
  * - Datagrams to one of our own addresses never reach a link: they are
  *   queued and input from a timer inside the next poll pass (as Linux
  *   routes them over lo). */
@@ -121,16 +122,18 @@ static uint16_t ip4_next_id(struct duet_stack *stack, const uint8_t src[4], cons
 	return (uint16_t)((uint16_t)(hv >> 32) + st->id_ctr[hv & (IP4_ID_BUCKETS - 1)]++);
 }
 
-/* Prepends the header h (total_length set here from pkt) to pkt. */
+/* Prepends the header h, options included (total_length set here from
+ * pkt), to pkt. */
 static int ip4_push_header(struct duet_pkt *pkt, struct duet_ip4_hdr *h)
 {
 	struct duet_wcur w;
-	uint8_t *p = duet_pkt_push(pkt, DUET_IP4_HDR_LEN);
+	uint32_t hlen = (uint32_t)duet_ip4_len(h);
+	uint8_t *p = duet_pkt_push(pkt, hlen);
 
 	if (!p)
 		return -ENOBUFS;
 	h->total_length = (uint16_t)pkt->len;
-	duet_wcur_init(&w, p, DUET_IP4_HDR_LEN);
+	duet_wcur_init(&w, p, hlen);
 	return duet_ip4_emit(h, &w) == 0 ? 0 : -EINVAL;
 }
 
@@ -145,7 +148,7 @@ static int ip4_fragment(struct duet_stack *stack, struct duet_pkt *pkt, struct d
 	 * must not make the loop below step by zero. */
 	if (mtu < 68)
 		mtu = 68;
-	chunk = (mtu - DUET_IP4_HDR_LEN) & ~7u;
+	chunk = (mtu - (uint32_t)duet_ip4_len(h)) & ~7u;
 
 	for (off = 0; off < pkt->len; off += n) {
 		struct duet_pkt *f;
@@ -179,6 +182,8 @@ static void ip4_hdr_init(struct duet_stack *stack, const struct ip4_out *o, cons
 	h->protocol = o->protocol;
 	memcpy(h->src, src, 4);
 	memcpy(h->dst, o->dst, 4);
+	h->options = o->options;
+	h->options_len = o->options ? o->options_len : 0;
 	h->identification = ip4_next_id(stack, src, o->dst, o->protocol);
 }
 
@@ -199,10 +204,15 @@ static int ip4_output_local(struct duet_stack *stack, struct duet_pkt *pkt,
 	return 0;
 }
 
-/* Chooses the source: o->src if it is ours, else the selected one. */
+/* Chooses the source: o->src if it is ours (or given, 0.0.0.0 included),
+ * else the selected one. */
 static int ip4_out_source(struct duet_stack *stack, const struct ip4_out *o,
 			  const struct ip4_hop *hop, uint8_t src[4])
 {
+	if (o->is_src_given && duet_addr4_is_unspecified(o->src)) {
+		memset(src, 0, 4);
+		return 0;
+	}
 	if (!duet_addr4_is_unspecified(o->src)) {
 		memcpy(src, o->src, 4);
 		return net_local_ifindex(stack, 4, src) ? 0 : -EADDRNOTAVAIL;
@@ -218,14 +228,15 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
 	struct ip4_hop hop;
 	uint8_t src[4];
 	uint32_t local = net_local_ifindex(stack, 4, o->dst), mtu;
+	uint32_t hlen = DUET_IP4_HDR_LEN + (o->options ? (o->options_len + 3u) & ~3u : 0u);
 	int err;
 
 	stack_count(stack, DUET_CTR_IP4_OUT_REQUESTS);
-	if (pkt->len > 65535u - DUET_IP4_HDR_LEN) {
+	if (pkt->len > 65535u - hlen) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP4_DONTFRAG);
 		return -EMSGSIZE;
 	}
-	pkt = net_pkt_writable(stack, pkt, DUET_IP4_HDR_LEN + DUET_ETH_HDR_LEN);
+	pkt = net_pkt_writable(stack, pkt, hlen + DUET_ETH_HDR_LEN);
 	if (!pkt) {
 		stack_count(stack, DUET_CTR_DROP_IP4_NO_BUFFER);
 		return -ENOBUFS;
@@ -246,7 +257,7 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
 		     o->ttl >= 0 ? o->ttl : hop.is_mcast ? 1 : net_if_get(stack, hop.ifindex)->ttl, &h);
 	pmtu_dest_v4(&dest, o->dst);
 	mtu = pmtu_get(&st->pmtu, &dest, hop.mtu, duet_stack_now(stack));
-	if (pkt->len + DUET_IP4_HDR_LEN <= mtu) {
+	if (pkt->len + hlen <= mtu) {
 		err = ip4_push_header(pkt, &h);
 		if (err) {
 			stack_drop(stack, pkt, DUET_CTR_DROP_IP4_NO_BUFFER);

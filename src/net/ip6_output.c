@@ -159,11 +159,16 @@ static struct duet_pkt *ip6_out_frag_build(struct duet_stack *stack, const struc
 					   struct duet_ip6_hdr h, const uint8_t *data,
 					   uint32_t off, uint32_t len, bool is_last, uint32_t id)
 {
+	uint32_t room = DUET_PKT_HEADROOM + ip6_out_unfrag_len(o);
 	struct duet_ip6_frag_hdr fh;
-	struct duet_pkt *f = duet_pkt_alloc(stack->pool, DUET_PKT_HEADROOM + ip6_out_unfrag_len(o),
-					    DUET_IP6_FRAG_HDR_LEN + len);
+	struct duet_pkt *f;
 	struct duet_wcur w;
 
+	/* A fragment for a 64 KiB link (lo) leaves less headroom: the headers
+	 * still fit in what is left of the largest buffer. */
+	if (room + DUET_IP6_FRAG_HDR_LEN + len > DUET_PKT_MAX_DATA)
+		room = DUET_PKT_MAX_DATA - DUET_IP6_FRAG_HDR_LEN - len;
+	f = duet_pkt_alloc(stack->pool, room, DUET_IP6_FRAG_HDR_LEN + len);
 	if (!f)
 		return NULL;
 	memset(&fh, 0, sizeof(fh));

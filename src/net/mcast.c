@@ -163,7 +163,7 @@ static struct mcast_group *mcast_group_alloc(struct mcast_table *t, struct mcast
 	memcpy(g->addr, group, t->cfg.addr_len);
 	g->ifp = ifp;
 	g->listeners = NULL;
-	g->mode = MCAST_INCLUDE;
+	g->mode = MCAST_MODE_INCLUDE;
 	g->filter_rtx = g->v1_reports = 0;
 	g->is_v1_done_pending = false;
 	g->nlisteners = g->nsrc = g->nrtx = g->nq = 0;
@@ -272,7 +272,7 @@ static int mcast_merge(struct mcast_table *t, uint32_t n, struct mcast_filter *o
 
 	for (i = 0; i < n; i++) {
 		const struct mcast_listener *l = t->views[i];
-		if (l->mode != MCAST_EXCLUDE)
+		if (l->mode != MCAST_MODE_EXCLUDE)
 			continue;
 		if (!has_ex) {
 			memcpy(m, l->src, (size_t)l->nsrc * t->cfg.addr_len);
@@ -284,7 +284,7 @@ static int mcast_merge(struct mcast_table *t, uint32_t n, struct mcast_filter *o
 	}
 	for (i = 0; i < n; i++) {
 		const struct mcast_listener *l = t->views[i];
-		if (l->mode != MCAST_INCLUDE)
+		if (l->mode != MCAST_MODE_INCLUDE)
 			continue;
 		if (has_ex) {
 			mcast_src_keep(t, m, &nm, l->src, l->nsrc, false);
@@ -295,7 +295,7 @@ static int mcast_merge(struct mcast_table *t, uint32_t n, struct mcast_filter *o
 					  l->src + (size_t)j * t->cfg.addr_len))
 				return -ENOBUFS;
 	}
-	*out = (struct mcast_filter){ .mode = has_ex ? MCAST_EXCLUDE : MCAST_INCLUDE,
+	*out = (struct mcast_filter){ .mode = has_ex ? MCAST_MODE_EXCLUDE : MCAST_MODE_INCLUDE,
 				      .nsrc = nm, .src = m };
 	return 0;
 }
@@ -311,7 +311,7 @@ static int mcast_request(struct mcast_table *t, uint32_t ifindex, const uint8_t 
 	uint32_t i;
 
 	if (!mcast_ifindex_ok(t, ifindex) || !group || !mcast_is_multicast(t, group) ||
-	    (mode != MCAST_INCLUDE && mode != MCAST_EXCLUDE) || (nsrc && !sources))
+	    (mode != MCAST_MODE_INCLUDE && mode != MCAST_MODE_EXCLUDE) || (nsrc && !sources))
 		return -EINVAL;
 	if (nsrc > t->cfg.max_sources) {
 		stack_count(t->stack, DUET_CTR_MCAST_LIMIT_SOURCES);
@@ -394,7 +394,7 @@ int mcast_set_filter(struct mcast_table *t, const void *key, uint32_t ifindex,
 
 	if (err)
 		return err;
-	is_leave = req.mode == MCAST_INCLUDE && req.nsrc == 0;
+	is_leave = req.mode == MCAST_MODE_INCLUDE && req.nsrc == 0;
 	g = mcast_group_find(t, ifindex, group);
 	l = mcast_listener_find(g, key);
 	if (is_leave && !l)
@@ -417,12 +417,12 @@ int mcast_join(struct mcast_table *t, const void *key, uint32_t ifindex, const u
 	if (mcast_ifindex_ok(t, ifindex) && group &&
 	    mcast_listener_find(mcast_group_find(t, ifindex, group), key))
 		return -EADDRINUSE;
-	return mcast_set_filter(t, key, ifindex, group, MCAST_EXCLUDE, NULL, 0);
+	return mcast_set_filter(t, key, ifindex, group, MCAST_MODE_EXCLUDE, NULL, 0);
 }
 
 int mcast_leave(struct mcast_table *t, const void *key, uint32_t ifindex, const uint8_t *group)
 {
-	return mcast_set_filter(t, key, ifindex, group, MCAST_INCLUDE, NULL, 0);
+	return mcast_set_filter(t, key, ifindex, group, MCAST_MODE_INCLUDE, NULL, 0);
 }
 
 uint32_t mcast_leave_all(struct mcast_table *t, const void *key)
@@ -476,7 +476,7 @@ bool mcast_is_member(const struct mcast_table *t, uint32_t ifindex, const uint8_
 	if (!source)
 		return true;
 	is_listed = mcast_src_has(t, g->src, g->nsrc, source);
-	return g->mode == MCAST_INCLUDE ? is_listed : !is_listed;
+	return g->mode == MCAST_MODE_INCLUDE ? is_listed : !is_listed;
 }
 
 static void mcast_fill_info(const struct mcast_table *t, const struct mcast_group *g,

@@ -33,8 +33,8 @@ struct mcast_iface;
 
 /* Filter modes (RFC 3810 §4.2; RFC 3678 MCAST_INCLUDE / MCAST_EXCLUDE). */
 enum mcast_mode {
-	MCAST_INCLUDE = 1,
-	MCAST_EXCLUDE = 2,
+	MCAST_MODE_INCLUDE = 1,
+	MCAST_MODE_EXCLUDE = 2,
 };
 
 /* Multicast Address / Group Record types, the same numbers in both

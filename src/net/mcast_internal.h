@@ -96,7 +96,7 @@ void mcast_group_release_if_idle(struct mcast_table *t, struct mcast_group *g);
  * exists). */
 static inline bool mcast_group_is_listening(const struct mcast_group *g)
 {
-	return g->mode == MCAST_EXCLUDE || g->nsrc > 0;
+	return g->mode == MCAST_MODE_EXCLUDE || g->nsrc > 0;
 }
 
 /* ff00::/8 or 224.0.0.0/4. */

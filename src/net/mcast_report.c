@@ -85,7 +85,7 @@ static void mcast_rec(struct mcast_table *t, uint32_t *n, uint8_t type,
 /* A Current State Record for g's whole state (§6.3 rules 1 and 2). */
 static void mcast_rec_state(struct mcast_table *t, uint32_t *n, const struct mcast_group *g)
 {
-	mcast_rec(t, n, g->mode == MCAST_INCLUDE ? MCAST_IS_IN : MCAST_IS_EX, g, g->src, g->nsrc);
+	mcast_rec(t, n, g->mode == MCAST_MODE_INCLUDE ? MCAST_IS_IN : MCAST_IS_EX, g, g->src, g->nsrc);
 }
 
 static void mcast_send(struct mcast_table *t, const struct mcast_iface *ifp, uint32_t n,
@@ -212,7 +212,7 @@ static void mcast_v1_change(struct mcast_table *t, struct mcast_group *g,
 			    const struct mcast_filter *nw)
 {
 	bool was = mcast_group_is_listening(g);
-	bool is = nw->mode == MCAST_EXCLUDE || nw->nsrc > 0;
+	bool is = nw->mode == MCAST_MODE_EXCLUDE || nw->nsrc > 0;
 	uint64_t now = duet_stack_now(t->stack);
 
 	if (was == is)
@@ -274,7 +274,7 @@ static uint16_t mcast_rtx_partition(struct mcast_table *t, struct mcast_group *g
 		uint8_t *s = g->rtx + (size_t)i * alen, *f = g->rtx + (size_t)front * alen;
 		bool is_listed = mcast_src_has(t, g->src, g->nsrc, s);
 
-		if (is_listed != (g->mode == MCAST_INCLUDE))
+		if (is_listed != (g->mode == MCAST_MODE_INCLUDE))
 			continue;
 		if (i != front) {
 			memcpy(tmp, f, alen);
@@ -302,7 +302,7 @@ static uint32_t mcast_change_records(struct mcast_table *t, struct mcast_iface *
 		uint16_t nallow;
 
 		if (g->filter_rtx) {
-			mcast_rec(t, &n, g->mode == MCAST_INCLUDE ? MCAST_TO_IN : MCAST_TO_EX, g,
+			mcast_rec(t, &n, g->mode == MCAST_MODE_INCLUDE ? MCAST_TO_IN : MCAST_TO_EX, g,
 				  g->src, g->nsrc);
 			continue;
 		}
@@ -395,7 +395,7 @@ static void mcast_v2_response(struct mcast_table *t, struct mcast_group *g)
 	if (!g->nq) {
 		mcast_rec_state(t, &n, g);
 	} else {
-		mcast_src_keep(t, g->q, &g->nq, g->src, g->nsrc, g->mode == MCAST_INCLUDE);
+		mcast_src_keep(t, g->q, &g->nq, g->src, g->nsrc, g->mode == MCAST_MODE_INCLUDE);
 		if (g->nq)
 			mcast_rec(t, &n, MCAST_IS_IN, g, g->q, g->nq);
 	}
@@ -539,7 +539,7 @@ static bool mcast_query_matches(const struct mcast_table *t, const struct mcast_
 	for (i = 0; i < q->nsrc; i++) {
 		bool is_listed = mcast_src_has(t, g->src, g->nsrc,
 					       q->sources + (size_t)i * t->cfg.addr_len);
-		if (is_listed == (g->mode == MCAST_INCLUDE))
+		if (is_listed == (g->mode == MCAST_MODE_INCLUDE))
 			return true;
 	}
 	return false;

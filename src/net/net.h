@@ -60,7 +60,8 @@ struct net_proto {
 };
 
 /* Where each module keeps its own state: net_state.proto_state[NET_PROTO_x]. */
-enum { NET_PROTO_IP4 = 0, NET_PROTO_IP6 = 1, NET_PROTO_MLD6 = 2 }; /* 3: NET_PROTO_ND6 */
+enum { NET_PROTO_IP4 = 0, NET_PROTO_IP6 = 1, NET_PROTO_MLD6 = 2, /* 3: NET_PROTO_ND6 */
+       NET_PROTO_IGMP4 = 4 };
 
 /* The modules (declared here, defined in their own files, listed in
  * net_protos[] in net.c). */
@@ -104,7 +105,7 @@ struct net_state {
 	struct net_local *locals_free;
 	struct net_local **local_buckets;
 	uint32_t n_locals, n_local_buckets;
-	void *proto_state[4];           /* each module's own: NET_PROTO_* */
+	void *proto_state[5];           /* each module's own: NET_PROTO_* */
 	uint32_t lo_ifindex;            /* the first loopback interface, or 0 */
 	uint8_t def_hop_limit, def_ttl; /* knobs net.inet6.ip6.hlim, net.inet.ip.ttl */
 	net_err_fn err_fn[256];         /* by upper-layer protocol: net_set_err_handler() */

@@ -1,10 +1,12 @@
 /* duet — the named runtime knobs (S-3): one table of names, ranges and
  * descriptions; each knob reads and writes the live setting of the module
- * that owns it (net core, IPv4, IPv6), so a set takes effect at once. */
+ * that owns it (net core, IPv4, IPv6, sockets), so a set takes effect at
+ * once. It sits in the socket layer, the top one, which sees them all. */
 #include <duet/sysctl.h>
 
 #include "net/ip4_internal.h"
 #include "net/ip6_internal.h"
+#include "socket/sock.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +25,21 @@ enum sysctl_id {
 	SYSCTL_ICMP6_BURST,
 	SYSCTL_IP_PMTU_EXPIRE,
 	SYSCTL_IP6_PMTU_EXPIRE,
+	SYSCTL_BINDV6ONLY,
+	SYSCTL_PORT_FIRST,
+	SYSCTL_PORT_LAST,
+	SYSCTL_PORT_HIFIRST,
+	SYSCTL_PORT_HILAST,
+	SYSCTL_PORT_LOWFIRST,
+	SYSCTL_PORT_LOWLAST,
+	SYSCTL_PORT_RESERVED,
+	SYSCTL_MC_HLIM6,
+	SYSCTL_MC_TTL4,
+	SYSCTL_RMEM_DEFAULT,
+	SYSCTL_RMEM_MAX,
+	SYSCTL_WMEM_DEFAULT,
+	SYSCTL_WMEM_MAX,
+	SYSCTL_SOCKETS_MAX,
 	SYSCTL__COUNT
 };
 
@@ -52,6 +69,36 @@ static const struct duet_sysctl_info sysctl_table[SYSCTL__COUNT] = {
 	[SYSCTL_IP6_PMTU_EXPIRE] = { "net.inet6.ip6.pmtu_expire_ms",
 		"age at which a lowered IPv6 path MTU is forgotten (RFC 8201 4; entries lowered from then on)", 1000,
 		86400000 },
+	[SYSCTL_BINDV6ONLY] = { "net.inet6.ip6.bindv6only",
+		"IPV6_V6ONLY of new AF_INET6 sockets (DS-7; Linux net.ipv6.bindv6only)", 0, 1 },
+	[SYSCTL_PORT_FIRST] = { "net.inet.ip.portrange.first",
+		"first ephemeral port of IPV6_PORTRANGE_DEFAULT (B-7)", 1, 65535 },
+	[SYSCTL_PORT_LAST] = { "net.inet.ip.portrange.last",
+		"last ephemeral port of IPV6_PORTRANGE_DEFAULT", 1, 65535 },
+	[SYSCTL_PORT_HIFIRST] = { "net.inet.ip.portrange.hifirst",
+		"first port of IPV6_PORTRANGE_HIGH", 1, 65535 },
+	[SYSCTL_PORT_HILAST] = { "net.inet.ip.portrange.hilast",
+		"last port of IPV6_PORTRANGE_HIGH", 1, 65535 },
+	[SYSCTL_PORT_LOWFIRST] = { "net.inet.ip.portrange.lowfirst",
+		"first port of IPV6_PORTRANGE_LOW (superuser; searched downwards as FreeBSD)", 1, 65535 },
+	[SYSCTL_PORT_LOWLAST] = { "net.inet.ip.portrange.lowlast",
+		"last port of IPV6_PORTRANGE_LOW", 1, 65535 },
+	[SYSCTL_PORT_RESERVED] = { "net.inet.ip.portrange.reservedhigh",
+		"ports 1 to this need superuser (B-9; Linux ip_unprivileged_port_start - 1)", 0, 65535 },
+	[SYSCTL_MC_HLIM6] = { "net.inet6.ip6.mcast_hlim",
+		"default IPV6_MULTICAST_HOPS (B-2; RFC 3493 5.2: 1)", 0, 255 },
+	[SYSCTL_MC_TTL4] = { "net.inet.ip.mcast_ttl",
+		"default IP_MULTICAST_TTL (RFC 1112 6.1: 1)", 0, 255 },
+	[SYSCTL_RMEM_DEFAULT] = { "net.core.rmem_default",
+		"receive buffer of new sockets, before doubling (SO_RCVBUF reports twice this)", 1152, 1LL << 30 },
+	[SYSCTL_RMEM_MAX] = { "net.core.rmem_max",
+		"largest SO_RCVBUF a socket may set, before doubling", 1152, 1LL << 30 },
+	[SYSCTL_WMEM_DEFAULT] = { "net.core.wmem_default",
+		"send buffer of new sockets, before doubling", 2304, 1LL << 30 },
+	[SYSCTL_WMEM_MAX] = { "net.core.wmem_max",
+		"largest SO_SNDBUF a socket may set, before doubling", 2304, 1LL << 30 },
+	[SYSCTL_SOCKETS_MAX] = { "net.duet.sockets.max",
+		"open sockets per stack (EMFILE beyond; lowering it closes nothing)", 1, 1 << 20 },
 };
 
 const struct duet_sysctl_info *duet_sysctl_info(size_t i)
@@ -67,6 +114,50 @@ static int sysctl_find(const char *name)
 		if (strcmp(sysctl_table[i].name, name) == 0)
 			return i;
 	return -1;
+}
+
+static long long sysctl_read_sock(const struct sock_state *ss, enum sysctl_id id)
+{
+	switch (id) {
+	case SYSCTL_BINDV6ONLY: return ss->bindv6only;
+	case SYSCTL_PORT_FIRST: return ss->port_first;
+	case SYSCTL_PORT_LAST: return ss->port_last;
+	case SYSCTL_PORT_HIFIRST: return ss->port_hifirst;
+	case SYSCTL_PORT_HILAST: return ss->port_hilast;
+	case SYSCTL_PORT_LOWFIRST: return ss->port_lowfirst;
+	case SYSCTL_PORT_LOWLAST: return ss->port_lowlast;
+	case SYSCTL_PORT_RESERVED: return ss->reserved_high;
+	case SYSCTL_MC_HLIM6: return ss->mc_hops6;
+	case SYSCTL_MC_TTL4: return ss->mc_ttl4;
+	case SYSCTL_RMEM_DEFAULT: return ss->rmem_default;
+	case SYSCTL_RMEM_MAX: return ss->rmem_max;
+	case SYSCTL_WMEM_DEFAULT: return ss->wmem_default;
+	case SYSCTL_WMEM_MAX: return ss->wmem_max;
+	case SYSCTL_SOCKETS_MAX: return ss->max_sockets;
+	default: return 0;
+	}
+}
+
+static void sysctl_write_sock(struct sock_state *ss, enum sysctl_id id, long long v)
+{
+	switch (id) {
+	case SYSCTL_BINDV6ONLY: ss->bindv6only = v != 0; break;
+	case SYSCTL_PORT_FIRST: ss->port_first = (uint16_t)v; break;
+	case SYSCTL_PORT_LAST: ss->port_last = (uint16_t)v; break;
+	case SYSCTL_PORT_HIFIRST: ss->port_hifirst = (uint16_t)v; break;
+	case SYSCTL_PORT_HILAST: ss->port_hilast = (uint16_t)v; break;
+	case SYSCTL_PORT_LOWFIRST: ss->port_lowfirst = (uint16_t)v; break;
+	case SYSCTL_PORT_LOWLAST: ss->port_lowlast = (uint16_t)v; break;
+	case SYSCTL_PORT_RESERVED: ss->reserved_high = (uint16_t)v; break;
+	case SYSCTL_MC_HLIM6: ss->mc_hops6 = (uint8_t)v; break;
+	case SYSCTL_MC_TTL4: ss->mc_ttl4 = (uint8_t)v; break;
+	case SYSCTL_RMEM_DEFAULT: ss->rmem_default = (uint32_t)v; break;
+	case SYSCTL_RMEM_MAX: ss->rmem_max = (uint32_t)v; break;
+	case SYSCTL_WMEM_DEFAULT: ss->wmem_default = (uint32_t)v; break;
+	case SYSCTL_WMEM_MAX: ss->wmem_max = (uint32_t)v; break;
+	case SYSCTL_SOCKETS_MAX: ss->max_sockets = (uint32_t)v; break;
+	default: break;
+	}
 }
 
 static long long sysctl_read(const struct duet_stack *stack, enum sysctl_id id)
@@ -87,9 +178,8 @@ static long long sysctl_read(const struct duet_stack *stack, enum sysctl_id id)
 	case SYSCTL_ICMP6_BURST: return v6->icmp_rl.burst;
 	case SYSCTL_IP_PMTU_EXPIRE: return (long long)v4->pmtu.cfg.expire_ms;
 	case SYSCTL_IP6_PMTU_EXPIRE: return (long long)v6->pmtu.cfg.expire_ms;
-	case SYSCTL__COUNT: break;
+	default: return sysctl_read_sock(stack->sock, id);
 	}
-	return 0;
 }
 
 /* The default TTL / hop limit of every interface (but hop limits an RA set). */
@@ -128,7 +218,7 @@ static void sysctl_write(struct duet_stack *stack, enum sysctl_id id, long long 
 	case SYSCTL_ICMP6_BURST: ratelimit_set(&v6->icmp_rl, v6->icmp_rl.rate_per_s, (uint32_t)v); break;
 	case SYSCTL_IP_PMTU_EXPIRE: v4->pmtu.cfg.expire_ms = (uint64_t)v; break;
 	case SYSCTL_IP6_PMTU_EXPIRE: v6->pmtu.cfg.expire_ms = (uint64_t)v; break;
-	case SYSCTL__COUNT: break;
+	default: sysctl_write_sock(stack->sock, id, v); break;
 	}
 }
 

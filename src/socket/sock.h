@@ -1,0 +1,207 @@
+/* duet — the socket layer's internals: the per-stack descriptor table, the
+ * socket object every protocol shares, and the protocol operations table
+ * (UDP now; raw sockets and TCP plug in the same way). Not a public header.
+ *
+ * Addresses inside a socket are always 16 bytes: IPv4 ones v4-mapped
+ * (::ffff:a.b.c.d), the IPv4 wildcard as ::ffff:0.0.0.0, the IPv6
+ * wildcard as ::. The socket's family only decides how they are shown
+ * (sockaddr_in or sockaddr_in6) and which ones it may use (DS-1..DS-8). */
+#ifndef DUET_SOCKET_SOCK_H
+#define DUET_SOCKET_SOCK_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <duet/pkt.h>
+#include <duet/socket.h>
+
+#include "core/stack_internal.h"
+
+struct sock;
+struct msghdr;
+
+/* Readiness bits a socket may show (POLLIN ... from <poll.h>). */
+#define SOCK_EV_MASK (POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM)
+
+/* IPv4 memberships per socket (Linux's net.ipv4.igmp_max_memberships). */
+#define SOCK_MAX_MEMBERSHIPS4 20u
+
+/* One multicast membership of a socket (B-5): group (16 bytes, IPv4
+ * v4-mapped) on one interface. */
+struct sock_mship {
+	uint8_t group[16];
+	uint32_t ifindex;
+};
+
+/* What a received datagram carries besides its data, stored in the packet
+ * buffer below the IP header while the datagram waits in a receive queue
+ * (sock_meta_put / sock_meta_get). */
+struct sock_meta {
+	uint8_t src[16];         /* v4-mapped for IPv4 */
+	uint8_t dst[16];
+	uint32_t ifindex;
+	uint32_t flow_label;
+	uint16_t sport, dport;   /* host order */
+	uint8_t hop_limit;       /* TTL for IPv4 */
+	uint8_t tclass;          /* TOS for IPv4 */
+	uint8_t is_v4;
+	uint8_t pad_;
+};
+
+/* A protocol's operations. Every hook gets the socket with the stack
+ * single-threaded (the host lock held); errors are negative errnos. */
+struct sock_proto {
+	int type;                /* SOCK_DGRAM ... */
+	int protocol;            /* IPPROTO_UDP ... */
+	int (*bind)(struct sock *s, const uint8_t addr[16], uint16_t port, uint32_t scope);
+	int (*connect)(struct sock *s, const uint8_t addr[16], uint16_t port, uint32_t scope);
+	int (*disconnect)(struct sock *s);
+	/* Sends len bytes gathered from iov to addr/port (NULL: the peer). */
+	ssize_t (*sendmsg)(struct sock *s, const struct msghdr *msg, size_t len,
+			   const uint8_t *addr, uint16_t port, uint32_t scope, int flags);
+	void (*close)(struct sock *s);   /* unhash: the table frees the socket */
+};
+
+struct sock {
+	struct duet_stack *stack;
+	const struct sock_proto *proto;
+	int fd;
+	int family;               /* AF_INET or AF_INET6 */
+	int type, protocol;
+	struct duet_cred cred;    /* the creator's (B-9) */
+
+	bool is_nonblock, is_cloexec;
+	bool is_bound, is_connected;
+	bool is_addr_user, is_port_user; /* bind() chose them (kept by disconnect) */
+	bool is_shut_rd, is_shut_wr;
+	bool is_v6only;
+	bool is_reuseaddr, is_reuseport, is_broadcast, is_dontroute;
+	bool is_mc_loop6, is_mc_loop4;
+	bool is_recverr;          /* IP_RECVERR / IPV6_RECVERR: every error to SO_ERROR */
+	bool is_keepalive;        /* SO_KEEPALIVE: kept for TCP (issue 6) */
+	struct linger linger;     /* SO_LINGER: kept, closing never waits yet */
+	int so_error;             /* a pending asynchronous error (positive errno) */
+
+	uint32_t rcvbuf, sndbuf;  /* bytes, as SO_RCVBUF/SO_SNDBUF report them */
+	uint64_t rcvtimeo_ns, sndtimeo_ns; /* 0: wait forever */
+
+	uint8_t laddr[16];        /* bound address (wildcard until bound) */
+	uint16_t lport;           /* host order, 0: none */
+	uint32_t lscope;          /* the zone of a scoped laddr / the bound interface */
+	uint8_t faddr[16];        /* peer of a connected socket */
+	uint16_t fport;
+	uint32_t fscope;
+	uint8_t saddr[16];        /* source chosen at connect time */
+
+	/* Basic IPv6 options (B-1..B-4, B-7) and the IPv4 ones. -1: default. */
+	int16_t uc_hops, mc_hops, tclass;
+	uint32_t mc_ifindex;      /* IPV6_MULTICAST_IF */
+	uint8_t portrange;        /* DUET_IPV6_PORTRANGE_* */
+	int16_t ttl, mc_ttl, tos;
+	uint32_t mc4_ifindex;     /* IP_MULTICAST_IF */
+	uint8_t mc4_addr[4];      /* IP_MULTICAST_IF given by address */
+
+	struct sock_mship *mships;
+	uint32_t n_mships, cap_mships;
+
+	struct duet_pktq rxq;     /* received datagrams (struct sock_meta inside) */
+	uint32_t rx_bytes;        /* charged against rcvbuf */
+
+	struct sock *hash_next;   /* the protocol's port table chain */
+	int evfd;                 /* duet_socket_eventfd(), -1: none */
+	bool is_evfd_set;
+};
+
+/* The socket layer's per-stack state. */
+struct sock_state {
+	struct sock **fds;         /* [cap], by descriptor */
+	uint32_t cap;
+	uint32_t n_open;
+	struct duet_cred cred;     /* for new sockets */
+	void *udp;                 /* the UDP module's state (transport/udp.c) */
+	/* Knobs (S-3; socket/sysctl.c names them). */
+	bool bindv6only;
+	uint32_t max_sockets;
+	uint16_t port_first, port_last, port_hifirst, port_hilast, port_lowfirst, port_lowlast;
+	uint16_t reserved_high;    /* ports 1..reserved_high need superuser */
+	uint8_t mc_hops6, mc_ttl4; /* default multicast hop limit / TTL */
+	uint32_t rmem_default, rmem_max, wmem_default, wmem_max;
+};
+
+/* The first descriptor number (0-2 look like stdio; see socket.h). */
+#define SOCK_FD_BASE 3
+
+static inline struct sock_state *sock_state_of(const struct duet_stack *stack)
+{
+	return stack->sock;
+}
+
+static inline bool sock_addr_is_v4(const uint8_t a[16])
+{
+	static const uint8_t pfx[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+	return memcmp(a, pfx, 12) == 0;
+}
+
+static inline bool sock_addr_is_any6(const uint8_t a[16])
+{
+	static const uint8_t z[16];
+	return memcmp(a, z, 16) == 0;
+}
+
+static inline bool sock_addr_is_any4(const uint8_t a[16])
+{
+	return sock_addr_is_v4(a) && !a[12] && !a[13] && !a[14] && !a[15];
+}
+
+/* Does a (non-v4-mapped) address need a zone: link-local unicast, or a
+ * multicast group of interface- or link-local scope (RFC 4007 §6)? */
+static inline bool sock_addr_needs_zone(const uint8_t a[16])
+{
+	if (a[0] == 0xfe && (a[1] & 0xc0) == 0x80)
+		return true;
+	return a[0] == 0xff && (a[1] & 0x0f) <= 2;
+}
+
+/* The wildcard of the socket's family, v4-mapped for AF_INET. */
+void sock_addr_wildcard(const struct sock *s, uint8_t out[16]);
+
+static inline void sock_addr_map4(uint8_t out[16], const uint8_t v4[4])
+{
+	memset(out, 0, 10);
+	out[10] = out[11] = 0xff;
+	memcpy(out + 12, v4, 4);
+}
+
+/* Socket lifecycle (sock.c). */
+int sock_init(struct duet_stack *stack);
+void sock_fini(struct duet_stack *stack);
+
+/* Queues a received datagram on s with its metadata (charged against
+ * rcvbuf: a full queue drops it, counted). Takes pkt. Returns true if
+ * queued. */
+bool sock_rx_enqueue(struct sock *s, struct duet_pkt *pkt, const struct sock_meta *meta,
+		     uint32_t nh_off);
+
+/* Records an asynchronous error on s and wakes its waiters. */
+void sock_set_error(struct sock *s, int err);
+
+/* The socket's readiness now (POLLIN ...). */
+short sock_poll_events(const struct sock *s);
+
+/* Tells waiters and the socket's eventfd that s's readiness may have
+ * changed (host runtime); a no-op in simulation. */
+void sock_wake(struct sock *s);
+
+/* The hop limit / TTL, traffic class / TOS of an outgoing datagram of s
+ * to dst (v4-mapped: IPv4), -1 = the network layer's default (DS-8). */
+int sock_out_hops(const struct sock *s, const uint8_t dst[16]);
+uint8_t sock_out_tclass(const struct sock *s, const uint8_t dst[16]);
+
+/* The interface a multicast datagram of s to group leaves by (0: none). */
+uint32_t sock_mc_oif(const struct sock *s, const uint8_t group[16]);
+
+/* Leaves every group of s (close). */
+void sock_mc_leave_all(struct sock *s);
+
+#endif

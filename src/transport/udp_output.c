@@ -1,0 +1,254 @@
+/* duet — UDP output (RFC 768, RFC 8200 §8.1): one datagram per send,
+ * copied once from the caller's buffers into a pool packet, checksummed,
+ * and handed to IPv4 for v4-mapped destinations (DS-8: the socket's hop
+ * limit and traffic class become TTL and TOS) or to IPv6; multicast copies
+ * to local members when IPV6_MULTICAST_LOOP / IP_MULTICAST_LOOP say so
+ * (B-2, B-4). */
+#include "transport/udp_internal.h"
+
+#include "net/ip4.h"
+#include "net/ip4_internal.h"
+#include "net/ip6.h"
+#include "net/mld6.h"
+#include "net/igmp4.h"
+#include "net/net.h"
+
+#include <duet/addr.h>
+#include <duet/byteorder.h>
+#include <duet/csum.h>
+#include <duet/wire/udp.h>
+
+#include <errno.h>
+#include <sys/uio.h>
+
+/* The largest payloads (RFC 768 over IPv4's 65,535-byte datagram; IPv6
+ * without jumbograms). */
+#define UDP4_MAX_PAYLOAD 65507u
+#define UDP6_MAX_PAYLOAD 65527u
+
+int udp_route_source(const struct sock *s, const uint8_t dst[16], uint32_t oif, uint8_t src[16])
+{
+	struct duet_stack *stack = s->stack;
+	uint64_t now = duet_stack_now(stack);
+
+	if (sock_addr_is_v4(dst)) {
+		uint8_t v4[4];
+		if (!duet_addr4_is_multicast(dst + 12) && !duet_addr4_is_broadcast(dst + 12) &&
+		    !route_lookup(&stack->net->rt4, dst + 12, oif, now) &&
+		    !net_local_route(stack, 4, dst + 12))
+			return -ENETUNREACH;
+		if (sock_addr_is_v4(s->laddr) && !sock_addr_is_any4(s->laddr) &&
+		    !duet_addr4_is_multicast(s->laddr + 12)) {
+			memcpy(src, s->laddr, 16);
+			return 0;
+		}
+		if (ip4_select_source(stack, dst + 12, oif, v4) != 0)
+			return -EADDRNOTAVAIL;
+		sock_addr_map4(src, v4);
+		return 0;
+	}
+	if (!duet_addr6_is_multicast(dst) && !sock_addr_needs_zone(dst) &&
+	    !route_lookup(&stack->net->rt6, dst, oif, now) && !net_local_route(stack, 16, dst))
+		return -ENETUNREACH;
+	if (!sock_addr_is_v4(s->laddr) && !sock_addr_is_any6(s->laddr) &&
+	    !duet_addr6_is_multicast(s->laddr)) {
+		memcpy(src, s->laddr, 16);
+		return 0;
+	}
+	return ip6_select_source(stack, dst, oif, src) ? -EADDRNOTAVAIL : 0;
+}
+
+/* The outgoing interface: the destination's zone, the bound interface,
+ * the multicast interface for a group (B-3). */
+static uint32_t udp_oif(const struct sock *s, const uint8_t dst[16], uint32_t scope)
+{
+	bool is_group = sock_addr_is_v4(dst) ? duet_addr4_is_multicast(dst + 12)
+					     : duet_addr6_is_multicast(dst);
+
+	if (scope)
+		return scope;
+	if (s->lscope)
+		return s->lscope;
+	return is_group ? sock_mc_oif(s, dst) : 0;
+}
+
+/* SO_DONTROUTE / MSG_DONTROUTE: only on-link destinations (Linux: a
+ * route of link scope), else ENETUNREACH. */
+static int udp_check_onlink(const struct sock *s, const uint8_t dst[16], uint32_t oif)
+{
+	bool is_v4 = sock_addr_is_v4(dst);
+	const struct route *r = route_lookup(is_v4 ? &s->stack->net->rt4 : &s->stack->net->rt6,
+					     is_v4 ? dst + 12 : dst, oif,
+					     duet_stack_now(s->stack));
+
+	if (!is_v4 && (duet_addr6_is_multicast(dst) || sock_addr_needs_zone(dst)))
+		return 0;
+	if (net_local_route(s->stack, is_v4 ? 4 : 16, is_v4 ? dst + 12 : dst))
+		return 0; /* our own addresses are on-link */
+	return r && !r->has_gateway ? 0 : -ENETUNREACH;
+}
+
+/* Copies the caller's buffers after the header. */
+static void udp_copy_iov(uint8_t *out, const struct msghdr *msg, size_t len)
+{
+	size_t i, off = 0;
+
+	for (i = 0; off < len && i < (size_t)msg->msg_iovlen; i++) {
+		size_t n = msg->msg_iov[i].iov_len;
+		if (n > len - off)
+			n = len - off;
+		memcpy(out + off, msg->msg_iov[i].iov_base, n);
+		off += n;
+	}
+}
+
+/* A multicast datagram's copy to the local members of its group on oif
+ * (RFC 1112 §6.1, RFC 3493 §5.2): delivered now, as if it had arrived. */
+static void udp_loop_group(struct sock *s, const struct duet_pkt *pkt, const uint8_t src[16],
+			   const uint8_t dst[16], uint32_t oif, int hops, uint8_t tclass)
+{
+	struct duet_stack *stack = s->stack;
+	bool is_v4 = sock_addr_is_v4(dst);
+	struct duet_pkt *c;
+	struct sock_meta m;
+
+	if (is_v4 ? !s->is_mc_loop4 || !igmp4_is_member(stack, oif, dst + 12, src + 12)
+		  : !s->is_mc_loop6 || !mld6_is_member(stack, oif, dst, src))
+		return;
+	c = duet_pkt_copy(stack->pool, pkt, DUET_PKT_HEADROOM);
+	if (!c) {
+		stack_count(stack, DUET_CTR_DROP_TX_NO_BUFFER);
+		return;
+	}
+	memset(&m, 0, sizeof(m));
+	memcpy(m.src, src, 16);
+	memcpy(m.dst, dst, 16);
+	m.ifindex = oif;
+	m.sport = s->lport;
+	m.dport = duet_get_be16(duet_pkt_data(c) + 2);
+	m.hop_limit = (uint8_t)(hops < 0 ? 1 : hops);
+	m.tclass = tclass;
+	m.is_v4 = is_v4;
+	duet_pkt_pull(c, DUET_UDP_HDR_LEN);
+	if (!udp_input_meta(stack, c, &m, c->head, true))
+		duet_pkt_free(c);
+}
+
+static int udp_emit(struct sock *s, struct duet_pkt *pkt, const uint8_t src[16],
+		    const uint8_t dst[16], uint32_t oif, int hops, uint8_t tclass, uint16_t dport)
+{
+	if (sock_addr_is_v4(dst)) {
+		struct ip4_out o;
+		memset(&o, 0, sizeof(o));
+		memcpy(o.src, src + 12, 4);
+		memcpy(o.dst, dst + 12, 4);
+		o.protocol = IPPROTO_UDP;
+		o.ttl = hops;
+		o.tos = tclass;
+		o.oif = oif;
+		return ip4_output(s->stack, pkt, &o);
+	} else {
+		struct ip6_out o;
+		memset(&o, 0, sizeof(o));
+		memcpy(o.src, src, 16);
+		memcpy(o.dst, dst, 16);
+		o.next_header = IPPROTO_UDP;
+		o.hop_limit = hops;
+		o.tclass = tclass;
+		o.is_flow_label_auto = true; /* RFC 6437, as Linux's auto_flowlabels */
+		o.flow_key = (uint32_t)s->lport << 16 | dport;
+		o.oif = oif;
+		return ip6_output(s->stack, pkt, &o);
+	}
+}
+
+/* The limited broadcast, or the directed broadcast of the interface the
+ * route (or the zone) leads to. */
+static bool udp_is_bcast4(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif)
+{
+	const struct route *r;
+
+	if (duet_addr4_is_broadcast(dst))
+		return true;
+	r = route_lookup(&stack->net->rt4, dst, oif, duet_stack_now(stack));
+	return r && ip4_is_directed_bcast(stack, r->ifindex, dst);
+}
+
+ssize_t udp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len, const uint8_t *addr,
+		    uint16_t port, uint32_t scope, int flags)
+{
+	struct duet_stack *stack = s->stack;
+	uint8_t src[16], dst[16];
+	bool is_v4, is_group;
+	struct duet_pkt *pkt;
+	uint32_t oif;
+	uint8_t *seg;
+	uint8_t tclass;
+	int err, hops;
+
+	if (!addr) {
+		if (!s->is_connected)
+			return -EDESTADDRREQ;
+		addr = s->faddr, port = s->fport, scope = s->fscope;
+	} else if (!port) {
+		return -EINVAL;
+	}
+	memcpy(dst, addr, 16);
+	is_v4 = sock_addr_is_v4(dst);
+	if (s->family == AF_INET6 && is_v4 && s->is_v6only)
+		return -ENETUNREACH; /* DS-5 */
+	if (s->is_addr_user && sock_addr_is_v4(s->laddr) != is_v4)
+		return is_v4 ? -ENETUNREACH : -EAFNOSUPPORT; /* as Linux */
+	if (len > (is_v4 ? UDP4_MAX_PAYLOAD : UDP6_MAX_PAYLOAD))
+		return -EMSGSIZE;
+	if (is_v4 && !duet_addr4_is_multicast(dst + 12) && !s->is_broadcast &&
+	    udp_is_bcast4(stack, dst + 12, scope))
+		return -EACCES; /* SO_BROADCAST off */
+	err = udp_autobind(s);
+	if (err)
+		return err;
+	oif = udp_oif(s, dst, scope);
+	is_group = is_v4 ? duet_addr4_is_multicast(dst + 12) : duet_addr6_is_multicast(dst);
+	if (s->is_connected && memcmp(dst, s->faddr, 16) == 0 && port == s->fport)
+		memcpy(src, s->saddr, 16);
+	else if ((err = udp_route_source(s, dst, oif, src)) != 0)
+		return err;
+	if ((flags & MSG_DONTROUTE || s->is_dontroute) && (err = udp_check_onlink(s, dst, oif)))
+		return err;
+	if (is_group && !oif && !is_v4)
+		return -ENETUNREACH; /* no multicast interface at all */
+
+	/* The largest datagrams leave less than the usual headroom: IP and
+	 * Ethernet headers still fit, fragments are built apart. */
+	pkt = duet_pkt_alloc(stack->pool,
+			     DUET_PKT_HEADROOM + DUET_UDP_HDR_LEN + len <= DUET_PKT_MAX_DATA
+				     ? DUET_PKT_HEADROOM
+				     : DUET_PKT_MAX_DATA - DUET_UDP_HDR_LEN - len,
+			     DUET_UDP_HDR_LEN + len);
+	if (!pkt)
+		return -ENOBUFS;
+	seg = duet_pkt_data(pkt);
+	duet_put_be16(seg, s->lport);
+	duet_put_be16(seg + 2, port);
+	duet_put_be16(seg + 4, (uint16_t)(DUET_UDP_HDR_LEN + len));
+	duet_put_be16(seg + 6, 0);
+	udp_copy_iov(seg + DUET_UDP_HDR_LEN, msg, len);
+	duet_udp_csum_set(seg, DUET_UDP_HDR_LEN + len,
+			  is_v4 ? duet_csum_pseudo4(src + 12, dst + 12,
+						    (uint16_t)(DUET_UDP_HDR_LEN + len), IPPROTO_UDP)
+				: duet_csum_pseudo6(src, dst, (uint32_t)(DUET_UDP_HDR_LEN + len),
+						    IPPROTO_UDP));
+	hops = sock_out_hops(s, dst);
+	tclass = sock_out_tclass(s, dst);
+	if (is_group && oif)
+		udp_loop_group(s, pkt, src, dst, oif, hops, tclass);
+	if (is_group && hops == 0) {
+		duet_pkt_free(pkt); /* B-2: hop limit 0 stays on this host */
+		return (ssize_t)len;
+	}
+	err = udp_emit(s, pkt, src, dst, oif, hops, tclass, port);
+	if (err)
+		return err;
+	stack_count(stack, DUET_CTR_UDP_OUT_DATAGRAMS);
+	return (ssize_t)len;
+}

@@ -1,0 +1,397 @@
+/* duet tests — differential cases, part 2: socket options at their value
+ * and length boundaries: the basic IPv6 options (B-1..B-6, B-8), the
+ * IPv4 ones on AF_INET and AF_INET6 sockets, SOL_SOCKET options (S-1),
+ * wrong levels and NULL values. Expected values are Linux's. */
+#include "sockdiff.h"
+
+#include <duet/socket.h>
+
+#include <errno.h>
+
+#define DGRAM SOCK_DGRAM
+#define V6 IPPROTO_IPV6
+#define V4 IPPROTO_IP
+#define SOL SOL_SOCKET
+
+#define SD_WHY_ENXIO "SPEC B-3 follows the seed: an unknown interface index is ENXIO " \
+	"(Linux: ENODEV)"
+#define SD_WHY_NULL "Linux reads a NULL IPv6 option value as 0 (do_ipv6_setsockopt); duet " \
+	"fails with EFAULT as Linux does at SOL_SOCKET and IPPROTO_IP"
+
+const struct sd_case sd_cases_opt[] = {
+/* B-1: IPV6_UNICAST_HOPS: -1 the default (64), 0..255 as is, else EINVAL;
+ * a value shorter than an int is EINVAL, a longer one is read as an int;
+ * getsockopt copies at most an int (less when the buffer is shorter). */
+{ "b1_unicast_hops", "B-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(64)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, -2, ERR(EINVAL)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 256, ERR(EINVAL)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 0, OK),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(0)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 1, OK),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(1)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 255, OK),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(255)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 256, ERR(EINVAL)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(255)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, -1, OK),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(64)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 5, ERR(EINVAL), LEN(2)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 5, ERR(EINVAL), LEN(0)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 7, OK, LEN(8)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(7)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VALLEN(7, 2), LEN(2)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VALLEN(0, 0), LEN(0)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VALLEN(7, 4), LEN(8)),
+	END } },
+
+/* B-2: IPV6_MULTICAST_HOPS: default 1, -1 the default, 0..255, else EINVAL. */
+{ "b2_multicast_hops", "B-2", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V6, IPV6_MULTICAST_HOPS, VAL(1)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, -2, ERR(EINVAL)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, 256, ERR(EINVAL)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, 0, OK),
+	GETI(0, V6, IPV6_MULTICAST_HOPS, VAL(0)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, 1, OK),
+	GETI(0, V6, IPV6_MULTICAST_HOPS, VAL(1)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, 255, OK),
+	GETI(0, V6, IPV6_MULTICAST_HOPS, VAL(255)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, -1, OK),
+	GETI(0, V6, IPV6_MULTICAST_HOPS, VAL(1)),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, 3, ERR(EINVAL), LEN(2)),
+	END } },
+
+/* B-3: IPV6_MULTICAST_IF: an interface index, 0 the default; an unknown
+ * index fails. */
+{ "b3_multicast_if", "B-3", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V6, IPV6_MULTICAST_IF, VAL(0)),
+	SETI(0, V6, IPV6_MULTICAST_IF, SD_IF_MAIN, OK),
+	GETI(0, V6, IPV6_MULTICAST_IF, VAL(SD_IF_MAIN)),
+	SETI(0, V6, IPV6_MULTICAST_IF, 0, OK),
+	GETI(0, V6, IPV6_MULTICAST_IF, VAL(0)),
+	SETI(0, V6, IPV6_MULTICAST_IF, 999, ERR(ENODEV), DUET_DIFFERS(SD_WHY_ENXIO, ERR(ENXIO))),
+	SETI(0, V6, IPV6_MULTICAST_IF, -1, ERR(ENODEV), DUET_DIFFERS(SD_WHY_ENXIO, ERR(ENXIO))),
+	GETI(0, V6, IPV6_MULTICAST_IF, VAL(0)),
+	SETI(0, V6, IPV6_MULTICAST_IF, SD_IF_MAIN, ERR(EINVAL), LEN(2)),
+	END } },
+
+/* B-4: IPV6_MULTICAST_LOOP: default 1, 0 or 1, anything else EINVAL. */
+{ "b4_multicast_loop", "B-4", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V6, IPV6_MULTICAST_LOOP, VAL(1)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, 0, OK),
+	GETI(0, V6, IPV6_MULTICAST_LOOP, VAL(0)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, 2, ERR(EINVAL)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, -1, ERR(EINVAL)),
+	GETI(0, V6, IPV6_MULTICAST_LOOP, VAL(0)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, 1, OK),
+	GETI(0, V6, IPV6_MULTICAST_LOOP, VAL(1)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, 0, ERR(EINVAL), LEN(2)),
+	END } },
+
+/* B-5: IPV6_JOIN_GROUP / IPV6_LEAVE_GROUP: twice EADDRINUSE, leaving a
+ * group not joined EADDRNOTAVAIL, a unicast group EINVAL, an unknown
+ * interface ENODEV, a short ipv6_mreq EINVAL; interface 0 the default. */
+{ "b5_join_leave_ipv6", "B-5", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", SD_IF_MAIN, OK),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", SD_IF_MAIN, ERR(EADDRINUSE)),
+	SETMREQ6(0, IPV6_LEAVE_GROUP, "ff12::1234", SD_IF_MAIN, OK),
+	SETMREQ6(0, IPV6_LEAVE_GROUP, "ff12::1234", SD_IF_MAIN, ERR(EADDRNOTAVAIL)),
+	SETMREQ6(0, IPV6_LEAVE_GROUP, "ff12::9999", SD_IF_MAIN, ERR(EADDRNOTAVAIL)),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "fd00::5", SD_IF_MAIN, ERR(EINVAL)),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", 999, ERR(ENODEV)),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", SD_IF_MAIN, ERR(EINVAL), LEN(16)),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::5678", 0, OK),
+	SETMREQ6(0, IPV6_LEAVE_GROUP, "ff12::5678", 0, OK),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff02::1", SD_IF_MAIN, OK),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", 1, OK),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", SD_IF_MAIN, OK),
+	SETMREQ6(0, IPV6_LEAVE_GROUP, "ff12::1234", 1, OK),
+	SETMREQ6(0, IPV6_LEAVE_GROUP, "ff12::1234", SD_IF_MAIN, OK),
+	SOCKET(1, AF_INET, DGRAM, 0, OK),
+	SETMREQ6(1, IPV6_JOIN_GROUP, "ff12::1234", SD_IF_MAIN, ERR(ENOPROTOOPT)),
+	END } },
+
+/* B-5 for IPv4: IP_ADD_MEMBERSHIP / IP_DROP_MEMBERSHIP with ip_mreq and
+ * ip_mreqn, on AF_INET and AF_INET6 sockets. */
+{ "b5_join_leave_ipv4", "B-5 S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	SETMREQ(0, IP_ADD_MEMBERSHIP, "224.1.2.3", "10.0.0.1", OK),
+	SETMREQ(0, IP_ADD_MEMBERSHIP, "224.1.2.3", "10.0.0.1", ERR(EADDRINUSE)),
+	SETMREQ(0, IP_DROP_MEMBERSHIP, "224.1.2.3", "10.0.0.1", OK),
+	SETMREQ(0, IP_DROP_MEMBERSHIP, "224.1.2.3", "10.0.0.1", ERR(EADDRNOTAVAIL)),
+	SETMREQ(0, IP_ADD_MEMBERSHIP, "10.0.0.5", "10.0.0.1", ERR(EINVAL)),
+	SETMREQ(0, IP_ADD_MEMBERSHIP, "224.1.2.3", "10.0.0.77", ERR(ENODEV)),
+	SETMREQ(0, IP_ADD_MEMBERSHIP, "224.1.2.3", "10.0.0.1", ERR(EINVAL), LEN(4)),
+	SETMREQN(0, IP_ADD_MEMBERSHIP, "224.1.2.4", "0.0.0.0", SD_IF_MAIN, OK),
+	SETMREQN(0, IP_ADD_MEMBERSHIP, "224.1.2.4", "0.0.0.0", SD_IF_MAIN, ERR(EADDRINUSE)),
+	SETMREQN(0, IP_DROP_MEMBERSHIP, "224.1.2.4", "0.0.0.0", SD_IF_MAIN, OK),
+	SETMREQN(0, IP_ADD_MEMBERSHIP, "224.1.2.4", "0.0.0.0", 999, ERR(ENODEV)),
+	SETMREQ(0, IP_ADD_MEMBERSHIP, "224.1.2.5", "0.0.0.0", ERR(ENODEV),
+		DUET_DIFFERS("Linux finds the interface of imr_interface 0.0.0.0 by routing the "
+			     "group (no route to 224/4 here); duet takes its default multicast "
+			     "interface (B-5: interface 0 = default)", OK)),
+	SOCKET(1, AF_INET6, DGRAM, 0, OK),
+	SETMREQ(1, IP_ADD_MEMBERSHIP, "224.1.2.3", "10.0.0.1", OK),
+	SETMREQ(1, IP_DROP_MEMBERSHIP, "224.1.2.3", "10.0.0.1", OK),
+	END } },
+
+/* B-6: multicast options on a stream socket (Linux: ENOPROTOOPT for the
+ * hop limit and interface, EPROTO for memberships). */
+{ "b6_multicast_on_stream", "B-6", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, SOCK_STREAM, 0, OK),
+	SETI(0, V6, IPV6_MULTICAST_HOPS, 1, ERR(ENOPROTOOPT)),
+	SETI(0, V6, IPV6_MULTICAST_IF, 0, ERR(ENOPROTOOPT)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, 1, OK),
+	SETMREQ6(0, IPV6_JOIN_GROUP, "ff12::1234", SD_IF_MAIN, ERR(EPROTO)),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 9, OK),
+	END }, .skip_duet = "duet has no SOCK_STREAM yet (TCP: issue 6)" },
+
+/* B-8: IPV6_BINDV6ONLY is IPV6_V6ONLY under its KAME name. */
+{ "b8_bindv6only_alias", "B-8 DS-5", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V6, DUET_IPV6_BINDV6ONLY, VAL(0)),
+	SETI(0, V6, DUET_IPV6_BINDV6ONLY, 1, OK),
+	GETI(0, V6, IPV6_V6ONLY, VAL(1)),
+	GETI(0, V6, DUET_IPV6_BINDV6ONLY, VAL(1)),
+	BIND(0, "[::ffff:127.0.0.1]:5100", ERR(EINVAL)),
+	BIND(0, "[::]:5100", OK),
+	SETI(0, V6, DUET_IPV6_BINDV6ONLY, 0, ERR(EINVAL)),
+	END }, .skip_linux = "Linux has no IPV6_BINDV6ONLY (a KAME name)" },
+
+/* IPV6_TCLASS: -1 the default (0), 0..255, else EINVAL. */
+{ "b_tclass", "DS-8 S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V6, IPV6_TCLASS, VAL(0)),
+	SETI(0, V6, IPV6_TCLASS, 0xb8, OK),
+	GETI(0, V6, IPV6_TCLASS, VAL(0xb8)),
+	SETI(0, V6, IPV6_TCLASS, 255, OK),
+	SETI(0, V6, IPV6_TCLASS, 256, ERR(EINVAL)),
+	SETI(0, V6, IPV6_TCLASS, -2, ERR(EINVAL)),
+	GETI(0, V6, IPV6_TCLASS, VAL(255)),
+	SETI(0, V6, IPV6_TCLASS, -1, OK),
+	GETI(0, V6, IPV6_TCLASS, VAL(0)),
+	END } },
+
+/* IP_TTL / IP_TOS / IP_MULTICAST_TTL / IP_MULTICAST_LOOP on AF_INET:
+ * their ranges, and IPv4's one-byte values (a length from 1 is read as a
+ * byte; getsockopt with a short buffer gives a byte). */
+{ "ip_options_v4", "S-1 B-2 B-4", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	GETI(0, V4, IP_TTL, VAL(64)),
+	SETI(0, V4, IP_TTL, 0, ERR(EINVAL)),
+	SETI(0, V4, IP_TTL, -2, ERR(EINVAL)),
+	SETI(0, V4, IP_TTL, 256, ERR(EINVAL)),
+	SETI(0, V4, IP_TTL, 1, OK),
+	GETI(0, V4, IP_TTL, VAL(1)),
+	SETI(0, V4, IP_TTL, 255, OK),
+	GETI(0, V4, IP_TTL, VAL(255)),
+	SETI(0, V4, IP_TTL, -1, OK),
+	GETI(0, V4, IP_TTL, VAL(64)),
+	SETI(0, V4, IP_TTL, 33, OK, LEN(1)),
+	GETI(0, V4, IP_TTL, VAL(33)),
+	SETI(0, V4, IP_TTL, 33, ERR(EINVAL), LEN(0)),
+	GETI(0, V4, IP_TTL, VALLEN(33, 1), LEN(1)),
+	GETI(0, V4, IP_TTL, VALLEN(33, 1), LEN(2)),
+	GETI(0, V4, IP_TOS, VAL(0)),
+	SETI(0, V4, IP_TOS, 0x10, OK),
+	GETI(0, V4, IP_TOS, VAL(0x10)),
+	SETI(0, V4, IP_TOS, 0xff, OK),
+	GETI(0, V4, IP_TOS, VAL(0xff)),
+	SETI(0, V4, IP_TOS, 256, OK),
+	GETI(0, V4, IP_TOS, VAL(0)),
+	GETI(0, V4, IP_MULTICAST_TTL, VAL(1)),
+	SETI(0, V4, IP_MULTICAST_TTL, 0, OK),
+	GETI(0, V4, IP_MULTICAST_TTL, VAL(0)),
+	SETI(0, V4, IP_MULTICAST_TTL, 255, OK),
+	SETI(0, V4, IP_MULTICAST_TTL, 256, ERR(EINVAL)),
+	SETI(0, V4, IP_MULTICAST_TTL, -2, ERR(EINVAL)),
+	GETI(0, V4, IP_MULTICAST_TTL, VAL(255)),
+	SETI(0, V4, IP_MULTICAST_TTL, -1, OK),
+	GETI(0, V4, IP_MULTICAST_TTL, VAL(1)),
+	GETI(0, V4, IP_MULTICAST_LOOP, VAL(1)),
+	SETI(0, V4, IP_MULTICAST_LOOP, 0, OK),
+	GETI(0, V4, IP_MULTICAST_LOOP, VAL(0)),
+	SETI(0, V4, IP_MULTICAST_LOOP, 2, OK),
+	GETI(0, V4, IP_MULTICAST_LOOP, VAL(1)),
+	SETINADDR(0, IP_MULTICAST_IF, "10.0.0.1:0", OK),
+	SETINADDR(0, IP_MULTICAST_IF, "10.0.0.77:0", ERR(EADDRNOTAVAIL)),
+	SETINADDR(0, IP_MULTICAST_IF, "0.0.0.0:0", OK),
+	SETMREQN(0, IP_MULTICAST_IF, "0.0.0.0", "0.0.0.0", SD_IF_MAIN, OK),
+	SETMREQN(0, IP_MULTICAST_IF, "0.0.0.0", "0.0.0.0", 999, ERR(EADDRNOTAVAIL)),
+	END } },
+
+/* The IPv4 options of an AF_INET6 socket (for its v4-mapped traffic) are
+ * its own, apart from the IPv6 ones. */
+{ "ip_options_on_v6_socket", "DS-8 S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, V4, IP_TTL, VAL(64)),
+	SETI(0, V4, IP_TTL, 9, OK),
+	GETI(0, V4, IP_TTL, VAL(9)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, VAL(64)),
+	SETI(0, V4, IP_TOS, 0x20, OK),
+	GETI(0, V4, IP_TOS, VAL(0x20)),
+	GETI(0, V6, IPV6_TCLASS, VAL(0)),
+	SETI(0, V4, IP_MULTICAST_TTL, 3, OK),
+	GETI(0, V4, IP_MULTICAST_TTL, VAL(3)),
+	GETI(0, V6, IPV6_MULTICAST_HOPS, VAL(1)),
+	SETI(0, V4, IP_MULTICAST_LOOP, 0, OK),
+	GETI(0, V4, IP_MULTICAST_LOOP, VAL(0)),
+	GETI(0, V6, IPV6_MULTICAST_LOOP, VAL(1)),
+	SETI(0, V4, IP_TTL, 0, ERR(EINVAL)),
+	END } },
+
+/* Unknown levels and options: ENOPROTOOPT, but EOPNOTSUPP from getsockopt
+ * of another level than IPPROTO_IP on an AF_INET socket; IPv6 options on
+ * AF_INET. */
+{ "opt_wrong_level", "S-1 DS-7", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	SETI(0, V6, IPV6_UNICAST_HOPS, 5, ERR(ENOPROTOOPT)),
+	GETI(0, V6, IPV6_UNICAST_HOPS, ERR(EOPNOTSUPP)),
+	SETI(0, V6, IPV6_MULTICAST_LOOP, 0, ERR(ENOPROTOOPT)),
+	SETI(0, 9999, 1, 1, ERR(ENOPROTOOPT)),
+	GETI(0, 9999, 1, ERR(EOPNOTSUPP)),
+	SETI(0, V4, 9999, 1, ERR(ENOPROTOOPT)),
+	GETI(0, V4, 9999, ERR(ENOPROTOOPT)),
+	SETI(0, SOL, 9999, 1, ERR(ENOPROTOOPT)),
+	GETI(0, SOL, 9999, ERR(ENOPROTOOPT)),
+	SOCKET(1, AF_INET6, DGRAM, 0, OK),
+	SETI(1, V6, 9999, 1, ERR(ENOPROTOOPT)),
+	GETI(1, V6, 9999, ERR(ENOPROTOOPT)),
+	SETI(1, 9999, 1, 1, ERR(ENOPROTOOPT)),
+	GETI(1, 9999, 1, ERR(ENOPROTOOPT)),
+	END } },
+
+/* A NULL value with a length: EFAULT at SOL_SOCKET and IPPROTO_IP. Linux
+ * reads a NULL IPv6 option value as 0. */
+{ "opt_null_value", "S-1 B-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	SETNULL(0, SOL, SO_REUSEADDR, 4, ERR(EFAULT)),
+	SETNULL(0, SOL, SO_REUSEADDR, 0, ERR(EINVAL)),
+	SETNULL(0, V4, IP_TTL, 4, ERR(EFAULT)),
+	GETNULL(0, SOL, SO_TYPE, 4, ERR(EFAULT)),
+	GETNULL(0, V4, IP_TTL, 4, ERR(EFAULT)),
+	SOCKET(1, AF_INET6, DGRAM, 0, OK),
+	SETI(1, V6, IPV6_UNICAST_HOPS, 9, OK),
+	SETNULL(1, V6, IPV6_UNICAST_HOPS, 4, OK, DUET_DIFFERS(SD_WHY_NULL, ERR(EFAULT))),
+	GETI(1, V6, IPV6_UNICAST_HOPS, VAL(0), DUET_DIFFERS(SD_WHY_NULL, VAL(9))),
+	GETNULL(1, V6, IPV6_UNICAST_HOPS, 4, ERR(EFAULT)),
+	END } },
+
+/* SO_REUSEADDR: a boolean; sockets that all set it share a port, across
+ * families too (a V6ONLY 0 wildcard with an IPv4 wildcard). */
+{ "so_reuseaddr", "S-1 DS-4", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	GETI(0, SOL, SO_REUSEADDR, VAL(0)),
+	SETI(0, SOL, SO_REUSEADDR, 5, OK),
+	GETI(0, SOL, SO_REUSEADDR, VAL(1)),
+	BIND(0, "0.0.0.0:5110", OK),
+	SOCKET(1, AF_INET, DGRAM, 0, OK),
+	BIND(1, "0.0.0.0:5110", ERR(EADDRINUSE)),
+	SETI(1, SOL, SO_REUSEADDR, 1, OK),
+	BIND(1, "0.0.0.0:5110", OK),
+	SOCKET(2, AF_INET6, DGRAM, 0, OK),
+	SETI(2, SOL, SO_REUSEADDR, 1, OK),
+	BIND(2, "[::]:5110", OK),
+	SOCKET(3, AF_INET, DGRAM, 0, OK),
+	BIND(3, "127.0.0.1:5110", ERR(EADDRINUSE)),
+	SETI(3, SOL, SO_REUSEADDR, 0, ERR(EINVAL), LEN(2)),
+	END } },
+
+/* SO_REUSEPORT: sockets that all set it share an address and port. */
+{ "so_reuseport", "S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETI(0, SOL, SO_REUSEPORT, VAL(0)),
+	SETI(0, SOL, SO_REUSEPORT, 1, OK),
+	GETI(0, SOL, SO_REUSEPORT, VAL(1)),
+	BIND(0, "[::1]:5120", OK),
+	SOCKET(1, AF_INET6, DGRAM, 0, OK),
+	SETI(1, SOL, SO_REUSEPORT, 1, OK),
+	BIND(1, "[::1]:5120", OK),
+	SOCKET(2, AF_INET6, DGRAM, 0, OK),
+	BIND(2, "[::1]:5120", ERR(EADDRINUSE)),
+	SOCKET(3, AF_INET, DGRAM, 0, OK),
+	SETI(3, SOL, SO_REUSEPORT, 1, OK),
+	BIND(3, "127.0.0.1:5121", OK),
+	SOCKET(4, AF_INET, DGRAM, 0, OK),
+	BIND(4, "127.0.0.1:5121", ERR(EADDRINUSE)),
+	END } },
+
+/* SO_RCVBUF / SO_SNDBUF: doubled, at least 2,304 / 4,608 (values kept
+ * under 212,992, the usual net.core.rmem_max / wmem_max). */
+{ "so_buffers", "S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	GETI(0, SOL, SO_RCVBUF, VAL(212992)),
+	GETI(0, SOL, SO_SNDBUF, VAL(212992)),
+	SETI(0, SOL, SO_RCVBUF, 1000, OK),
+	GETI(0, SOL, SO_RCVBUF, VAL(2304)),
+	SETI(0, SOL, SO_RCVBUF, 0, OK),
+	GETI(0, SOL, SO_RCVBUF, VAL(2304)),
+	SETI(0, SOL, SO_RCVBUF, 10000, OK),
+	GETI(0, SOL, SO_RCVBUF, VAL(20000)),
+	GETI(0, SOL, SO_RCVBUF, VALLEN(20000, 2), LEN(2)),
+	SETI(0, SOL, SO_RCVBUF, 100000, OK),
+	GETI(0, SOL, SO_RCVBUF, VAL(200000)),
+	SETI(0, SOL, SO_SNDBUF, 1000, OK),
+	GETI(0, SOL, SO_SNDBUF, VAL(4608)),
+	SETI(0, SOL, SO_SNDBUF, 0, OK),
+	GETI(0, SOL, SO_SNDBUF, VAL(4608)),
+	SETI(0, SOL, SO_SNDBUF, 10000, OK),
+	GETI(0, SOL, SO_SNDBUF, VAL(20000)),
+	SETI(0, SOL, SO_RCVBUF, 5000, ERR(EINVAL), LEN(2)),
+	SOCKET(1, AF_INET6, DGRAM, 0, OK),
+	SETI(1, SOL, SO_RCVBUF, 3000, OK),
+	GETI(1, SOL, SO_RCVBUF, VAL(6000)),
+	END } },
+
+/* SO_RCVTIMEO / SO_SNDTIMEO: a struct timeval round trip (values whole
+ * in any HZ); usec out of range EDOM; negative seconds mean none; short
+ * lengths EINVAL to set; getsockopt copies what fits. */
+{ "so_timeouts", "S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	GETTV(0, SO_RCVTIMEO, TVAL(0, 0)),
+	GETTV(0, SO_SNDTIMEO, TVAL(0, 0)),
+	SETTV(0, SO_RCVTIMEO, 1, 500000, OK),
+	GETTV(0, SO_RCVTIMEO, TVAL(1, 500000)),
+	SETTV(0, SO_SNDTIMEO, 2, 0, OK),
+	GETTV(0, SO_SNDTIMEO, TVAL(2, 0)),
+	SETTV(0, SO_RCVTIMEO, 0, 1000000, ERR(EDOM)),
+	SETTV(0, SO_RCVTIMEO, 0, -1, ERR(EDOM)),
+	GETTV(0, SO_RCVTIMEO, TVAL(1, 500000)),
+	SETTV(0, SO_RCVTIMEO, -1, 0, OK),
+	GETTV(0, SO_RCVTIMEO, TVAL(0, 0)),
+	SETTV(0, SO_SNDTIMEO, 1, 0, ERR(EINVAL), LEN(8)),
+	GETTV(0, SO_SNDTIMEO, TVALLEN(2, 0, 8), LEN(8)),
+	SETTV(0, SO_SNDTIMEO, 0, 0, OK),
+	GETTV(0, SO_SNDTIMEO, TVAL(0, 0)),
+	END } },
+
+/* SO_ERROR (read only), SO_BROADCAST, SO_DONTROUTE, SO_KEEPALIVE
+ * (booleans, accepted on UDP). */
+{ "so_flags", "S-1", (const struct sd_step[]){
+	SOCKET(0, AF_INET, DGRAM, 0, OK),
+	GETI(0, SOL, SO_ERROR, VAL(0)),
+	SETI(0, SOL, SO_ERROR, 1, ERR(ENOPROTOOPT)),
+	GETI(0, SOL, SO_DONTROUTE, VAL(0)),
+	SETI(0, SOL, SO_DONTROUTE, 1, OK),
+	GETI(0, SOL, SO_DONTROUTE, VAL(1)),
+	SETI(0, SOL, SO_BROADCAST, 7, OK),
+	GETI(0, SOL, SO_BROADCAST, VAL(1)),
+	SETI(0, SOL, SO_BROADCAST, 0, OK),
+	GETI(0, SOL, SO_BROADCAST, VAL(0)),
+	SETI(0, SOL, SO_BROADCAST, 1, ERR(EINVAL), LEN(2)),
+	GETI(0, SOL, SO_KEEPALIVE, VAL(0)),
+	SETI(0, SOL, SO_KEEPALIVE, 1, OK),
+	GETI(0, SOL, SO_KEEPALIVE, VAL(1)),
+	SOCKET(1, AF_INET6, DGRAM, 0, OK),
+	SETI(1, SOL, SO_DONTROUTE, 1, OK),
+	CONNECT(1, "[::1]:5130", OK),
+	SEND(1, "x", OK),
+	END } },
+
+{ NULL, NULL, NULL, NULL, NULL },
+};
