@@ -315,6 +315,15 @@ static void ip6_in_walk(struct duet_stack *stack, struct ip6_walk *w, int nh)
 /* RFC 4291 §2.7: a multicast source is invalid; ::1 never comes from a wire
  * (§2.5.3). Weak host model (as Linux): any interface's usable address is
  * ours, but a scoped one only on its own link. */
+
+/* A packet that may be MLD (behind a Hop-by-Hop header, or ICMPv6) passes
+ * the group filter whatever its source: a Query for a group joined in
+ * INCLUDE mode comes from a router not on the list (RFC 3810 §6.2). */
+static bool ip6_may_be_mld(const struct duet_ip6_hdr *h)
+{
+	return h->next_header == DUET_IP6_NH_HOPOPTS || h->next_header == DUET_IP6_NH_ICMPV6;
+}
+
 static enum duet_counter ip6_in_check_addrs(struct duet_stack *stack, struct duet_iface *ifp,
 					    const struct duet_ip6_hdr *h)
 {
@@ -325,7 +334,8 @@ static enum duet_counter ip6_in_check_addrs(struct duet_stack *stack, struct due
 		return DUET_CTR_DROP_IP6_BAD_SRC;
 	if (duet_addr6_is_multicast(h->dst))
 		return nd6_is_listening(stack, ifp->ifindex, h->dst) ||
-				       mld6_is_member(stack, ifp->ifindex, h->dst, h->src)
+				       mld6_is_member(stack, ifp->ifindex, h->dst,
+						      ip6_may_be_mld(h) ? NULL : h->src)
 			       ? DUET_CTR__COUNT : DUET_CTR_DROP_IP6_NOT_FOR_US;
 	/* RFC 4291 §2.5.3: ::1 must never be accepted from a non-loopback link
 	 * (it would reach services bound to localhost). */
