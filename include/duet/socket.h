@@ -90,8 +90,8 @@ int duet_close(struct duet_stack *stack, int fd);
  * socket's range, B-7). AF_INET6 sockets take sockaddr_in6 (a v4-mapped
  * address binds to that IPv4 address, DS-1; a scoped address needs
  * sin6_scope_id); AF_INET sockets take sockaddr_in. Errors as Linux:
- * EBADF, ENOTSOCK-like EBADF for unknown descriptors, EINVAL (already
- * bound, short length, a v4-mapped address on a V6ONLY socket, DS-5),
+ * EBADF (not an open descriptor), EINVAL (already bound, short length,
+ * a v4-mapped address on a V6ONLY socket, DS-5),
  * EAFNOSUPPORT (wrong family), EADDRNOTAVAIL (not a local address, or an
  * unknown zone), EADDRINUSE (the port is taken under the sharing rules of
  * DS-4 and SO_REUSEADDR/SO_REUSEPORT), EACCES (a port below

@@ -168,6 +168,8 @@ void sock_destroy(struct sock *s)
 	ss->n_open--;
 	free(s->mships);
 	free(s);
+	if (stack->rt) /* a thread blocked on this descriptor sees it gone (EBADF) */
+		stack->rt->notify(stack->rt->ctx);
 }
 
 /* --- sockaddr in and out --------------------------------------------- */

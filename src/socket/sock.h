@@ -21,9 +21,6 @@
 struct sock;
 struct msghdr;
 
-/* Readiness bits a socket may show (POLLIN ... from <poll.h>). */
-#define SOCK_EV_MASK (POLLIN | POLLOUT | POLLERR | POLLHUP | POLLRDNORM | POLLWRNORM)
-
 /* IPv4 memberships per socket (Linux's net.ipv4.igmp_max_memberships). */
 #define SOCK_MAX_MEMBERSHIPS4 20u
 

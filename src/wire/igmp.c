@@ -9,6 +9,8 @@
 
 #include <string.h>
 
+#include "wire/gmp.h"
+
 /* ---- Queries (RFC 3376 §4.1, §7.1) -------------------------------------- */
 
 int duet_igmp_query_parse(struct duet_cur *c, struct duet_igmp_query *q)
@@ -128,24 +130,20 @@ void duet_igmp_record_iter_init(struct duet_igmp_record_iter *it,
 
 int duet_igmp_record_next(struct duet_igmp_record_iter *it, struct duet_igmp_record *rec)
 {
-	struct duet_cur save = it->c;
-	const uint8_t *p;
+	struct gmp_record g;
+	int n;
 
 	if (it->left == 0)
 		return 0;
-	p = duet_cur_take(&it->c, DUET_IGMP_RECORD_LEN);
-	if (!p)
-		return -DUET_WE_BAD_LENGTH;
-	rec->record_type = p[0];
-	rec->aux_data_len = p[1];
-	rec->number_of_sources = duet_get_be16(p + 2);
-	memcpy(rec->multicast_address, p + 4, 4);
-	rec->sources = duet_cur_take(&it->c, (size_t)rec->number_of_sources * 4);
-	rec->aux_data = rec->sources ? duet_cur_take(&it->c, (size_t)rec->aux_data_len * 4) : NULL;
-	if (!rec->aux_data) {
-		it->c = save;
-		return -DUET_WE_BAD_LENGTH;
-	}
+	n = gmp_record_take(&it->c, 4, &g);
+	if (n < 0)
+		return n;
+	rec->record_type = g.record_type;
+	rec->aux_data_len = g.aux_data_len;
+	rec->number_of_sources = g.number_of_sources;
+	memcpy(rec->multicast_address, g.address, 4);
+	rec->sources = g.sources;
+	rec->aux_data = g.aux_data;
 	it->left--;
 	return 1;
 }
@@ -158,26 +156,8 @@ bool duet_igmp_record_type_is_known(uint8_t record_type)
 
 int duet_igmp_report_parse(struct duet_cur *c, struct duet_igmp_report *r)
 {
-	const uint8_t *p = duet_cur_peek(c, DUET_IGMP_V3_REPORT_LEN);
-	struct duet_igmp_record_iter it;
-	struct duet_igmp_record rec;
-	int n;
-
-	if (!p)
-		return -DUET_WE_TRUNCATED;
-	if (p[0] != DUET_IGMP_V3_REPORT)
-		return -DUET_WE_BAD_TYPE;
-	r->number_of_group_records = duet_get_be16(p + 6);
-	r->records = p + DUET_IGMP_V3_REPORT_LEN;
-	r->records_len = duet_cur_left(c) - DUET_IGMP_V3_REPORT_LEN;
-	duet_igmp_record_iter_init(&it, r);
-	while ((n = duet_igmp_record_next(&it, &rec)) > 0)
-		;
-	if (n < 0)
-		return n;
-	r->records_len = it.c.off;
-	duet_cur_take(c, DUET_IGMP_V3_REPORT_LEN + r->records_len);
-	return 0;
+	return gmp_report_parse(c, DUET_IGMP_V3_REPORT, 4, &r->number_of_group_records, &r->records,
+				&r->records_len);
 }
 
 size_t duet_igmp_report_len(const struct duet_igmp_report *r)
@@ -188,39 +168,20 @@ size_t duet_igmp_report_len(const struct duet_igmp_report *r)
 
 int duet_igmp_report_emit(const struct duet_igmp_report *r, struct duet_wcur *w)
 {
-	uint8_t *p = duet_wcur_take(w, DUET_IGMP_V3_REPORT_LEN);
-
-	if (!p)
-		return -DUET_WE_NOSPACE;
-	memset(p, 0, DUET_IGMP_V3_REPORT_LEN);
-	p[0] = DUET_IGMP_V3_REPORT;
-	duet_put_be16(p + 6, r->number_of_group_records);
-	return 0;
+	return gmp_report_put(DUET_IGMP_V3_REPORT, r->number_of_group_records, w);
 }
 
 size_t duet_igmp_record_len(const struct duet_igmp_record *rec)
 {
-	return DUET_IGMP_RECORD_LEN + (size_t)rec->number_of_sources * 4 +
-	       (size_t)rec->aux_data_len * 4;
+	return gmp_record_len(4, rec->number_of_sources, rec->aux_data_len);
 }
 
 int duet_igmp_record_emit(const struct duet_igmp_record *rec, struct duet_wcur *w)
 {
-	size_t src_len = (size_t)rec->number_of_sources * 4;
-	uint8_t *p = duet_wcur_take(w, duet_igmp_record_len(rec));
+	struct gmp_record g = { rec->record_type, rec->aux_data_len, rec->number_of_sources,
+				rec->multicast_address, rec->sources, rec->aux_data };
 
-	if (!p)
-		return -DUET_WE_NOSPACE;
-	p[0] = rec->record_type;
-	p[1] = rec->aux_data_len;
-	duet_put_be16(p + 2, rec->number_of_sources);
-	memcpy(p + 4, rec->multicast_address, 4);
-	if (src_len)
-		memcpy(p + DUET_IGMP_RECORD_LEN, rec->sources, src_len);
-	if (rec->aux_data_len)
-		memcpy(p + DUET_IGMP_RECORD_LEN + src_len, rec->aux_data,
-		       (size_t)rec->aux_data_len * 4);
-	return 0;
+	return gmp_record_put(&g, 4, w);
 }
 
 /* ---- Codes and checksum ------------------------------------------------- */

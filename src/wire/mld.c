@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "wire/gmp.h"
+
 /* ---- Queries ----------------------------------------------------------- */
 
 int duet_mld_query_parse(struct duet_cur *c, struct duet_mld_query *q)
@@ -121,24 +123,20 @@ void duet_mld_record_iter_init(struct duet_mld_record_iter *it, const struct due
 
 int duet_mld_record_next(struct duet_mld_record_iter *it, struct duet_mld_record *rec)
 {
-	struct duet_cur save = it->c;
-	const uint8_t *p;
+	struct gmp_record g;
+	int n;
 
 	if (it->left == 0)
 		return 0;
-	p = duet_cur_take(&it->c, DUET_MLD_RECORD_LEN);
-	if (!p)
-		return -DUET_WE_BAD_LENGTH;
-	rec->record_type = p[0];
-	rec->aux_data_len = p[1];
-	rec->number_of_sources = duet_get_be16(p + 2);
-	memcpy(rec->multicast_address, p + 4, 16);
-	rec->sources = duet_cur_take(&it->c, (size_t)rec->number_of_sources * 16);
-	rec->aux_data = rec->sources ? duet_cur_take(&it->c, (size_t)rec->aux_data_len * 4) : NULL;
-	if (!rec->aux_data) {
-		it->c = save;
-		return -DUET_WE_BAD_LENGTH;
-	}
+	n = gmp_record_take(&it->c, 16, &g);
+	if (n < 0)
+		return n;
+	rec->record_type = g.record_type;
+	rec->aux_data_len = g.aux_data_len;
+	rec->number_of_sources = g.number_of_sources;
+	memcpy(rec->multicast_address, g.address, 16);
+	rec->sources = g.sources;
+	rec->aux_data = g.aux_data;
 	it->left--;
 	return 1;
 }
@@ -150,26 +148,8 @@ bool duet_mld_record_type_is_known(uint8_t record_type)
 
 int duet_mld_report_parse(struct duet_cur *c, struct duet_mld_report *r)
 {
-	const uint8_t *p = duet_cur_peek(c, DUET_MLD_V2_REPORT_LEN);
-	struct duet_mld_record_iter it;
-	struct duet_mld_record rec;
-	int n;
-
-	if (!p)
-		return -DUET_WE_TRUNCATED;
-	if (p[0] != DUET_ICMP6_MLD2_REPORT)
-		return -DUET_WE_BAD_TYPE;
-	r->nr_of_mcast_address_records = duet_get_be16(p + 6);
-	r->records = p + DUET_MLD_V2_REPORT_LEN;
-	r->records_len = duet_cur_left(c) - DUET_MLD_V2_REPORT_LEN;
-	duet_mld_record_iter_init(&it, r);
-	while ((n = duet_mld_record_next(&it, &rec)) > 0)
-		;
-	if (n < 0)
-		return n;
-	r->records_len = it.c.off;
-	duet_cur_take(c, DUET_MLD_V2_REPORT_LEN + r->records_len);
-	return 0;
+	return gmp_report_parse(c, DUET_ICMP6_MLD2_REPORT, 16, &r->nr_of_mcast_address_records, &r->records,
+				&r->records_len);
 }
 
 size_t duet_mld_report_len(const struct duet_mld_report *r)
@@ -180,38 +160,20 @@ size_t duet_mld_report_len(const struct duet_mld_report *r)
 
 int duet_mld_report_emit(const struct duet_mld_report *r, struct duet_wcur *w)
 {
-	uint8_t *p = duet_wcur_take(w, DUET_MLD_V2_REPORT_LEN);
-
-	if (!p)
-		return -DUET_WE_NOSPACE;
-	memset(p, 0, DUET_MLD_V2_REPORT_LEN);
-	p[0] = DUET_ICMP6_MLD2_REPORT;
-	duet_put_be16(p + 6, r->nr_of_mcast_address_records);
-	return 0;
+	return gmp_report_put(DUET_ICMP6_MLD2_REPORT, r->nr_of_mcast_address_records, w);
 }
 
 size_t duet_mld_record_len(const struct duet_mld_record *rec)
 {
-	return DUET_MLD_RECORD_LEN + (size_t)rec->number_of_sources * 16 +
-	       (size_t)rec->aux_data_len * 4;
+	return gmp_record_len(16, rec->number_of_sources, rec->aux_data_len);
 }
 
 int duet_mld_record_emit(const struct duet_mld_record *rec, struct duet_wcur *w)
 {
-	size_t src_len = (size_t)rec->number_of_sources * 16;
-	uint8_t *p = duet_wcur_take(w, duet_mld_record_len(rec));
+	struct gmp_record g = { rec->record_type, rec->aux_data_len, rec->number_of_sources,
+				rec->multicast_address, rec->sources, rec->aux_data };
 
-	if (!p)
-		return -DUET_WE_NOSPACE;
-	p[0] = rec->record_type;
-	p[1] = rec->aux_data_len;
-	duet_put_be16(p + 2, rec->number_of_sources);
-	memcpy(p + 4, rec->multicast_address, 16);
-	if (src_len)
-		memcpy(p + 20, rec->sources, src_len);
-	if (rec->aux_data_len)
-		memcpy(p + 20 + src_len, rec->aux_data, (size_t)rec->aux_data_len * 4);
-	return 0;
+	return gmp_record_put(&g, 16, w);
 }
 
 /* ---- Exponential codes (RFC 3810 §5.1.3, §5.1.9) ----------------------- */
