@@ -15,27 +15,9 @@ for tool in ip ping tshark; do
   command -v $tool >/dev/null || { echo "skip: needs $tool"; exit 77; }
 done
 [ -w /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
-ns=duet-run-$$
-dev=dr$$
-dev=${dev:0:15}
-out=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill -TERM $pid 2>/dev/null && wait $pid 2>/dev/null
-  ip netns del $ns 2>/dev/null
-  rm -rf "$out"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- duet run output:"; cat "$out/run.txt"; exit 1; }
-ip netns add $ns || { echo "skip: cannot create a namespace"; exit 77; }
-ip netns exec $ns "$duet" run --tap $dev --addr 192.0.2.2/24 --addr 2001:db8:77::2/64 \
-  --sysctl net.inet.ip.ttl=44 --sysctl net.inet6.ip6.hlim=33 \
-  --pcap "$out/run.pcap" >"$out/run.txt" 2>&1 &
-pid=$!
-for i in $(seq 50); do ip -n $ns link show $dev >/dev/null 2>&1 && break; sleep 0.1; done
-ip -n $ns addr add 192.0.2.1/24 dev $dev || fail "kernel IPv4 address"
-ip -n $ns addr add 2001:db8:77::1/64 dev $dev nodad || fail "kernel IPv6 address"
-ip -n $ns link set $dev up || fail "link up"
+here=$(cd "$(dirname "$0")" && pwd)
+. "$here/tapns.sh"
+tapns_start run "$duet" --sysctl net.inet.ip.ttl=44 --sysctl net.inet6.ip6.hlim=33
 sleep 2.5   # duet's DAD (1 s + random delay) for 2001:db8:77::2
 pass=0
 run() { # name, command...

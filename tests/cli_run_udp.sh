@@ -22,27 +22,8 @@ for tool in ip tshark; do
 done
 [ -x $py ] || { echo "skip: needs $py"; exit 77; }
 [ -w /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
-ns=duet-udp-$$
-dev=du$$
-dev=${dev:0:15}
-out=$(mktemp -d)
-pid=
-cleanup() {
-  [ -n "$pid" ] && kill -TERM $pid 2>/dev/null && wait $pid 2>/dev/null
-  ip netns del $ns 2>/dev/null
-  rm -rf "$out"
-}
-trap cleanup EXIT
-fail() { echo "FAIL: $*"; echo "--- duet run output:"; cat "$out/run.txt"; exit 1; }
-ip netns add $ns || { echo "skip: cannot create a namespace"; exit 77; }
-ip netns exec $ns "$duet" run --tap $dev --addr 192.0.2.2/24 --addr 2001:db8:77::2/64 \
-  --echo udp:7 --echo-hops 37 --join ff15::d0e7 --join 239.1.2.3 \
-  --pcap "$out/run.pcap" >"$out/run.txt" 2>&1 &
-pid=$!
-for i in $(seq 50); do ip -n $ns link show $dev >/dev/null 2>&1 && break; sleep 0.1; done
-ip -n $ns addr add 192.0.2.1/24 dev $dev || fail "kernel IPv4 address"
-ip -n $ns addr add 2001:db8:77::1/64 dev $dev nodad || fail "kernel IPv6 address"
-ip -n $ns link set $dev up || fail "link up"
+. "$here/tapns.sh"
+tapns_start udp "$duet" --echo udp:7 --echo-hops 37 --join ff15::d0e7 --join 239.1.2.3
 sleep 2.5   # duet's DAD (1 s + random delay) for 2001:db8:77::2
 grep -q "echo udp:7 on \[::\]" "$out/run.txt" || fail "the echo service did not start"
 pass=0
