@@ -10,7 +10,8 @@
  *   rr:     one 64-byte request outstanding: A sends, the simulation runs,
  *           B receives and echoes, the simulation runs, A receives; round
  *           trips per second.
- * Length of each test: DUET_BENCH_SECONDS (default 3). Output, one line per
+ * Length of each test: DUET_BENCH_SECONDS (default 3); DUET_BENCH_ONLY=stream4,
+ * rr4, stream6 or rr6 runs that test alone (for profiling). Output, one line per
  * test in the form bench/udp.sh reads, e.g.
  *   duet udp_stream_dps=N sent=N received=N lost=N seconds=S batch=B
  *   duet udp_rr_per_s=N round_trips=N seconds=S
@@ -252,7 +253,7 @@ static void rr(struct bench *x, int fam, double secs)
 int main(void)
 {
 	struct bench x;
-	const char *env = getenv("DUET_BENCH_SECONDS");
+	const char *env = getenv("DUET_BENCH_SECONDS"), *only;
 	double secs = env && *env ? atof(env) : 3.0;
 
 	if (secs <= 0)
@@ -262,11 +263,16 @@ int main(void)
 	env = getenv("DUET_BENCH_STEP_NS");
 	if (env && *env)
 		step_ns = strtoull(env, NULL, 10);
+	only = getenv("DUET_BENCH_ONLY");
 	setup(&x);
-	stream(&x, AF_INET, secs);
-	rr(&x, AF_INET, secs);
-	stream(&x, AF_INET6, secs);
-	rr(&x, AF_INET6, secs);
+	if (!only || !strcmp(only, "stream4"))
+		stream(&x, AF_INET, secs);
+	if (!only || !strcmp(only, "rr4"))
+		rr(&x, AF_INET, secs);
+	if (!only || !strcmp(only, "stream6"))
+		stream(&x, AF_INET6, secs);
+	if (!only || !strcmp(only, "rr6"))
+		rr(&x, AF_INET6, secs);
 	duet_sim_destroy(x.sim);
 	return 0;
 }

@@ -29,8 +29,16 @@ int duet_rng_chance_ppm(struct duet_rng *rng, uint32_t ppm);
 /* Fills n bytes at buf. */
 void duet_rng_fill(struct duet_rng *rng, void *buf, size_t n);
 
-/* SipHash-2-4 of len bytes at data under a 128-bit key. */
+/* SipHash-2-4 of len bytes at data under a 128-bit key: the PRF for values
+ * an outsider must not predict (flow labels, IPv4 Identification, stable
+ * interface identifiers, initial sequence numbers). */
 uint64_t duet_siphash24(const uint8_t key[16], const void *data, size_t len);
+
+/* SipHash-1-3 of len bytes at data under a 128-bit key: the cheaper variant
+ * for hash-table indexes, where the goal is only that an outsider cannot
+ * aim many keys at one bucket (Linux's hsiphash on 64-bit hosts makes the
+ * same choice). */
+uint64_t duet_siphash13(const uint8_t key[16], const void *data, size_t len);
 
 /* Fills n bytes from the operating system's entropy (getrandom). Returns 0 or
  * a negative errno. Host runtime only: the core never calls it. */

@@ -79,13 +79,21 @@ void duet_rng_fill(struct duet_rng *rng, void *buf, size_t n)
 	}
 }
 
-static uint64_t sip_le64(const uint8_t *p)
+/* n (0..8) little-endian bytes at p as a number: one unaligned load. */
+static inline uint64_t sip_le(const uint8_t *p, size_t n)
 {
 	uint64_t v = 0;
-	int i;
-	for (i = 7; i >= 0; i--)
-		v = v << 8 | p[i];
+
+	memcpy(&v, p, n);
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	v = __builtin_bswap64(v); /* p[0] lands in the low byte */
+#endif
 	return v;
+}
+
+static inline uint64_t sip_le64(const uint8_t *p)
+{
+	return sip_le(p, 8);
 }
 
 #define SIPROUND(v0, v1, v2, v3) do { \
@@ -95,7 +103,8 @@ static uint64_t sip_le64(const uint8_t *p)
 	v2 += v1; v1 = rotl64(v1, 17); v1 ^= v2; v2 = rotl64(v2, 32); \
 } while (0)
 
-uint64_t duet_siphash24(const uint8_t key[16], const void *data, size_t len)
+/* SipHash-c-d: c rounds per 8-byte block, d to finish. */
+static inline uint64_t sip_hash(const uint8_t key[16], const void *data, size_t len, int c, int d)
 {
 	const uint8_t *p = data;
 	uint64_t k0 = sip_le64(key), k1 = sip_le64(key + 8);
@@ -105,26 +114,34 @@ uint64_t duet_siphash24(const uint8_t key[16], const void *data, size_t len)
 	uint64_t v3 = 0x7465646279746573ull ^ k1;
 	uint64_t b = (uint64_t)len << 56, m;
 	size_t i, left = len & 7, end = len - left;
+	int r;
 
 	for (i = 0; i < end; i += 8) {
 		m = sip_le64(p + i);
 		v3 ^= m;
-		SIPROUND(v0, v1, v2, v3);
-		SIPROUND(v0, v1, v2, v3);
+		for (r = 0; r < c; r++)
+			SIPROUND(v0, v1, v2, v3);
 		v0 ^= m;
 	}
-	for (i = 0; i < left; i++)
-		b |= (uint64_t)p[end + i] << (8 * i);
+	b |= sip_le(p + end, left);
 	v3 ^= b;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
+	for (r = 0; r < c; r++)
+		SIPROUND(v0, v1, v2, v3);
 	v0 ^= b;
 	v2 ^= 0xff;
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
-	SIPROUND(v0, v1, v2, v3);
+	for (r = 0; r < d; r++)
+		SIPROUND(v0, v1, v2, v3);
 	return v0 ^ v1 ^ v2 ^ v3;
+}
+
+uint64_t duet_siphash24(const uint8_t key[16], const void *data, size_t len)
+{
+	return sip_hash(key, data, len, 2, 4);
+}
+
+uint64_t duet_siphash13(const uint8_t key[16], const void *data, size_t len)
+{
+	return sip_hash(key, data, len, 1, 3);
 }
 
 int duet_random_os(void *buf, size_t n)

@@ -212,6 +212,8 @@ int duet_stack_add_link(struct duet_stack *stack, struct duet_link *link, const 
 		free(ifp);
 		return -ENOMEM;
 	}
+	if (idx > stack->iface_hi)
+		stack->iface_hi = idx;
 	duet_link_attach(link, &rx);
 	return (int)idx;
 }
@@ -241,6 +243,8 @@ int duet_stack_remove_iface(struct duet_stack *stack, uint32_t ifindex)
 	duet_link_destroy(ifp->link);
 	stack->ifaces[ifindex] = NULL;
 	free(ifp);
+	while (stack->iface_hi && !stack->ifaces[stack->iface_hi])
+		stack->iface_hi--;
 	return 0;
 }
 
@@ -248,7 +252,7 @@ int duet_stack_ifindex(const struct duet_stack *stack, const char *name)
 {
 	uint32_t i;
 
-	for (i = 1; i <= stack->max_ifaces; i++)
+	for (i = 1; i <= stack->iface_hi; i++)
 		if (stack->ifaces[i] && strcmp(stack->ifaces[i]->name, name) == 0)
 			return (int)i;
 	return -ENODEV;
@@ -298,12 +302,12 @@ static void stack_flush_tx(struct duet_stack *stack, struct duet_iface *ifp)
 	}
 }
 
-uint64_t duet_stack_poll(struct duet_stack *stack)
+void stack_poll_once(struct duet_stack *stack)
 {
 	uint64_t now = duet_clock_now(stack->clock);
 	uint32_t i, budget;
 
-	for (i = 1; i <= stack->max_ifaces; i++)
+	for (i = 1; i <= stack->iface_hi; i++)
 		if (stack->ifaces[i])
 			duet_link_poll(stack->ifaces[i]->link, now);
 	/* Only what was queued before this pass: frames a loopback delivers
@@ -314,9 +318,14 @@ uint64_t duet_stack_poll(struct duet_stack *stack)
 		ether_input(stack, ifp, pkt);
 	}
 	stack->ctr[DUET_CTR_TIMERS_FIRED] += duet_tw_advance(&stack->timers, now);
-	for (i = 1; i <= stack->max_ifaces; i++)
+	for (i = 1; i <= stack->iface_hi; i++)
 		if (stack->ifaces[i] && stack->ifaces[i]->txq.len)
 			stack_flush_tx(stack, stack->ifaces[i]);
+}
+
+uint64_t duet_stack_poll(struct duet_stack *stack)
+{
+	stack_poll_once(stack);
 	return duet_stack_next_deadline(stack);
 }
 
@@ -327,7 +336,7 @@ uint64_t duet_stack_next_deadline(const struct duet_stack *stack)
 
 	if (stack->rxq.len)
 		return duet_clock_now(stack->clock);
-	for (i = 1; i <= stack->max_ifaces; i++) {
+	for (i = 1; i <= stack->iface_hi; i++) {
 		const struct duet_iface *ifp = stack->ifaces[i];
 		uint64_t t;
 		if (!ifp)

@@ -64,6 +64,7 @@ struct duet_stack {
 	uint64_t ctr[DUET_CTR__COUNT];
 	struct duet_iface **ifaces;   /* [max_ifaces + 1], indexed by ifindex */
 	uint32_t max_ifaces;
+	uint32_t iface_hi;              /* highest ifindex in use, 0 when none */
 	struct duet_pktq rxq;         /* frames delivered by links, not yet processed */
 	uint32_t tx_queue_limit;
 	uint32_t tx_batch;
@@ -85,12 +86,24 @@ static inline void stack_count(struct duet_stack *stack, enum duet_counter id)
 
 /* The one way to drop a packet: counts the reason, traces the frame, frees it. */
 void stack_drop(struct duet_stack *stack, struct duet_pkt *pkt, enum duet_counter reason);
+/* duet_stack_poll without the next-deadline computation (the simulation
+ * computes deadlines once, after polling every stack). */
+void stack_poll_once(struct duet_stack *stack);
 
 /* Emits a trace event for pkt's current data (no-op without a trace hook). */
 void stack_trace(struct duet_stack *stack, enum duet_trace_kind kind, uint32_t ifindex,
 		 enum duet_counter counter, const struct duet_pkt *pkt);
 
 /* The interface with index ifindex, or NULL. */
+/* The index hash of the stack's hash tables (SipHash-1-3 under the stack's
+ * secret): cheap, and still not something an outsider can aim at one
+ * bucket. Values an outsider must not predict use duet_stack_keyed_hash. */
+static inline uint64_t stack_table_hash(const struct duet_stack *stack, const void *data,
+					size_t len)
+{
+	return duet_siphash13(stack->secret, data, len);
+}
+
 static inline struct duet_iface *stack_iface(const struct duet_stack *stack, uint32_t ifindex)
 {
 	return ifindex && ifindex <= stack->max_ifaces ? stack->ifaces[ifindex] : NULL;

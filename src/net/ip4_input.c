@@ -43,9 +43,14 @@ static enum duet_counter ip4_parse_drop(int err)
 /* True when dst is the directed broadcast of one of ifindex's addresses. */
 bool ip4_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex, const uint8_t dst[4])
 {
-	struct net_if *ifp = net_if_get(stack, ifindex);
+	struct net_if *ifp;
 	unsigned i;
 
+	/* A directed broadcast has all host bits set, and a subnet that has
+	 * one is at most /30: the low two bits are ones. */
+	if ((dst[3] & 3) != 3)
+		return false;
+	ifp = net_if_get(stack, ifindex);
 	for (i = 0; ifp && i < DUET_IFA_MAX; i++)
 		if (ifp->a4[i].is_used &&
 		    duet_addr4_is_directed_broadcast(dst, ifp->a4[i].addr, ifp->a4[i].plen))

@@ -133,7 +133,7 @@ static uint32_t mcast_hash(const struct mcast_table *t, uint32_t ifindex, const 
 
 	memcpy(key, &ifindex, 4);
 	memcpy(key + 4, group, t->cfg.addr_len);
-	return (uint32_t)duet_siphash24(t->stack->secret, key, 4u + t->cfg.addr_len) &
+	return (uint32_t)stack_table_hash(t->stack, key, 4u + t->cfg.addr_len) &
 	       t->bucket_mask;
 }
 

@@ -49,7 +49,7 @@ static uint32_t neigh_hash(const struct neigh_table *t, uint32_t ifindex, const 
 
 	memcpy(key, &ifindex, 4);
 	memcpy(key + 4, addr, t->cfg.addr_len);
-	return (uint32_t)duet_siphash24(t->stack->secret, key, 4u + t->cfg.addr_len) &
+	return (uint32_t)stack_table_hash(t->stack, key, 4u + t->cfg.addr_len) &
 	       t->bucket_mask;
 }
 

@@ -2,6 +2,7 @@
  * addresses with their connected routes (RFC 4861 §5.1 on-link prefixes),
  * the O(1) local address table, and the protocol module list. */
 #include "net/net.h"
+#include "net/addr_fold.h"
 
 #include <duet/addr.h>
 
@@ -22,7 +23,7 @@ static const struct net_proto *const net_protos[] = {
 
 static uint32_t net_local_bucket(const struct duet_stack *stack, uint8_t len, const uint8_t *addr)
 {
-	return (uint32_t)duet_stack_keyed_hash(stack, addr, len) & (stack->net->n_local_buckets - 1);
+	return (uint32_t)stack_table_hash(stack, addr, len) & (stack->net->n_local_buckets - 1);
 }
 
 uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *dst)
@@ -37,14 +38,27 @@ uint32_t net_local_route(const struct duet_stack *stack, uint8_t addr_len, const
 	return a && !(a->flags & DUET_IFA_F_DUPLICATE) ? lo : 0;
 }
 
+/* Every datagram asks about its source and destination, often more than
+ * once on its way through: a small cache of recent answers (positive and
+ * negative) in front of the keyed table, flushed by any change to it. */
 uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, const uint8_t *addr)
 {
+	struct net_state *net = stack->net;
+	struct net_local_cached *c =
+		&net->local_cache[net_addr_fold(addr, addr_len, 0, NET_LOCAL_CACHE_BITS)];
 	const struct net_local *e;
 
-	for (e = stack->net->local_buckets[net_local_bucket(stack, addr_len, addr)]; e; e = e->next)
+	if (c->gen == net->local_gen && c->family_len == addr_len &&
+	    memcmp(c->addr, addr, addr_len) == 0)
+		return c->ifindex;
+	for (e = net->local_buckets[net_local_bucket(stack, addr_len, addr)]; e; e = e->next)
 		if (e->family_len == addr_len && memcmp(e->addr, addr, addr_len) == 0)
-			return e->ifindex;
-	return 0;
+			break;
+	memcpy(c->addr, addr, addr_len);
+	c->family_len = addr_len;
+	c->ifindex = e ? e->ifindex : 0;
+	c->gen = net->local_gen;
+	return c->ifindex;
 }
 
 /* Link-local unicast addresses belong to a zone (RFC 4007 §6): the same
@@ -83,6 +97,7 @@ static int net_local_insert(struct duet_stack *stack, uint8_t len, const uint8_t
 	e->ifindex = ifindex;
 	e->next = net->local_buckets[b];
 	net->local_buckets[b] = e;
+	net->local_gen++;
 	return 0;
 }
 
@@ -100,6 +115,7 @@ static void net_local_remove(struct duet_stack *stack, uint8_t len, const uint8_
 		memset(e, 0, sizeof(*e));
 		e->next = net->locals_free;
 		net->locals_free = e;
+		net->local_gen++;
 		return;
 	}
 }
@@ -114,6 +130,7 @@ static int net_alloc(struct duet_stack *stack)
 	stack->net = net;
 	net->def_hop_limit = 64; /* the IANA-recommended default, as Linux */
 	net->def_ttl = 64;
+	net->local_gen = 1;
 	net->n_locals = (stack->max_ifaces + 1u) * DUET_IFA_MAX * 2u;
 	for (net->n_local_buckets = 16; net->n_local_buckets < net->n_locals;)
 		net->n_local_buckets <<= 1;

@@ -97,6 +97,9 @@ struct net_local {
 	struct net_local *next;
 };
 
+#define NET_LOCAL_CACHE_BITS 5
+#define NET_LOCAL_CACHE_SLOTS (1u << NET_LOCAL_CACHE_BITS)
+
 struct net_state {
 	struct net_if **ifs;            /* [max_ifaces + 1], by ifindex */
 	struct route_table rt4, rt6;
@@ -105,6 +108,13 @@ struct net_state {
 	struct net_local *locals_free;
 	struct net_local **local_buckets;
 	uint32_t n_locals, n_local_buckets;
+	uint64_t local_gen;             /* bumped by every insert and removal */
+	struct net_local_cached {       /* recent net_local_ifindex answers */
+		uint8_t addr[16];
+		uint8_t family_len;     /* 0: empty */
+		uint32_t ifindex;       /* 0: not ours */
+		uint64_t gen;           /* valid while equal to local_gen */
+	} local_cache[NET_LOCAL_CACHE_SLOTS];
 	void *proto_state[5];           /* each module's own: NET_PROTO_* */
 	uint32_t lo_ifindex;            /* the first loopback interface, or 0 */
 	uint8_t def_hop_limit, def_ttl; /* knobs net.inet6.ip6.hlim, net.inet.ip.ttl */

@@ -101,7 +101,7 @@ static void pmtu_dest_canon(struct pmtu_dest *out, const struct pmtu_dest *dest)
 
 static uint32_t pmtu_bucket(const struct pmtu_cache *c, const struct pmtu_dest *dest)
 {
-	return (uint32_t)duet_siphash24(c->stack->secret, dest, sizeof(*dest)) & c->bucket_mask;
+	return (uint32_t)stack_table_hash(c->stack, dest, sizeof(*dest)) & c->bucket_mask;
 }
 
 static struct pmtu_entry *pmtu_lookup(struct pmtu_cache *c, const struct pmtu_dest *dest,

@@ -174,7 +174,7 @@ static uint32_t reass_len_base(const struct reass_key *key)
 
 static uint32_t reass_bucket(const struct reass *r, const struct reass_key *key)
 {
-	return (uint32_t)duet_siphash24(r->stack->secret, key, sizeof(*key)) & r->bucket_mask;
+	return (uint32_t)stack_table_hash(r->stack, key, sizeof(*key)) & r->bucket_mask;
 }
 
 static struct reass_queue *reass_lookup(struct reass *r, const struct reass_key *key,

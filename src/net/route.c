@@ -3,6 +3,7 @@
 #include "net/route.h"
 
 #include "core/stack_internal.h"
+#include "net/addr_fold.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -12,6 +13,17 @@ struct route_slot {
 	struct route r;
 	struct route_slot *next;  /* bucket chain, or free list */
 	uint64_t seq;
+};
+
+#define ROUTE_CACHE_BITS 6
+#define ROUTE_CACHE_SLOTS (1u << ROUTE_CACHE_BITS)
+
+/* One remembered answer: valid while gen equals the table's. */
+struct route_cache_ent {
+	uint8_t dst[16];
+	uint32_t oif;
+	uint64_t gen;                 /* 0: empty (the table's starts at 1) */
+	const struct route_slot *s;   /* NULL: no route */
 };
 
 int route_table_init(struct route_table *t, struct duet_stack *stack, uint8_t addr_len,
@@ -27,9 +39,11 @@ int route_table_init(struct route_table *t, struct duet_stack *stack, uint8_t ad
 	t->max_routes = max_routes;
 	for (t->nbuckets = 16; t->nbuckets < max_routes; t->nbuckets <<= 1)
 		;
+	t->gen = 1;
 	t->slots = calloc(max_routes, sizeof(*t->slots));
 	t->buckets = calloc(t->nbuckets, sizeof(*t->buckets));
-	if (!t->slots || !t->buckets) {
+	t->cache = calloc(ROUTE_CACHE_SLOTS, sizeof(*t->cache));
+	if (!t->slots || !t->buckets || !t->cache) {
 		route_table_fini(t);
 		return -ENOMEM;
 	}
@@ -44,8 +58,10 @@ void route_table_fini(struct route_table *t)
 {
 	free(t->slots);
 	free(t->buckets);
+	free(t->cache);
 	t->slots = NULL;
 	t->buckets = NULL;
+	t->cache = NULL;
 	t->count = 0;
 }
 
@@ -68,7 +84,7 @@ static uint32_t route_bucket(const struct route_table *t, const uint8_t *masked,
 
 	key[0] = plen;
 	memcpy(key + 1, masked, t->addr_len);
-	return (uint32_t)duet_stack_keyed_hash(t->stack, key, 1u + t->addr_len) & (t->nbuckets - 1);
+	return (uint32_t)stack_table_hash(t->stack, key, 1u + t->addr_len) & (t->nbuckets - 1);
 }
 
 static void route_plen_ref(struct route_table *t, uint8_t plen, int delta)
@@ -113,6 +129,7 @@ int route_add(struct route_table *t, const struct route *r)
 	s->next = t->buckets[b];
 	t->buckets[b] = s;
 	t->count++;
+	t->gen++;
 	route_plen_ref(t, r->plen, +1);
 	return 0;
 }
@@ -128,6 +145,7 @@ static void route_remove_at(struct route_table *t, struct route_slot **pp)
 	s->next = t->free;
 	t->free = s;
 	t->count--;
+	t->gen++;
 }
 
 int route_del(struct route_table *t, const uint8_t *prefix, uint8_t plen, uint32_t ifindex,
@@ -169,8 +187,8 @@ static bool route_better(const struct route_slot *a, const struct route_slot *be
 	       (a->r.metric == best->r.metric && a->seq < best->seq);
 }
 
-const struct route *route_lookup(const struct route_table *t, const uint8_t *dst, uint32_t oif,
-				 uint64_t now_ns)
+static const struct route_slot *route_lookup_table(const struct route_table *t, const uint8_t *dst,
+						   uint32_t oif, uint64_t now_ns)
 {
 	int p = route_plen_at_or_below(t, t->addr_len * 8);
 
@@ -187,9 +205,33 @@ const struct route *route_lookup(const struct route_table *t, const uint8_t *dst
 				best = s;
 		}
 		if (best)
-			return &best->r;
+			return best;
 	}
 	return NULL;
+}
+
+/* The cache slot for (dst, oif) (see route.h). */
+static struct route_cache_ent *route_cache_slot(const struct route_table *t, const uint8_t *dst,
+						uint32_t oif)
+{
+	return &t->cache[net_addr_fold(dst, t->addr_len, oif, ROUTE_CACHE_BITS)];
+}
+
+const struct route *route_lookup(const struct route_table *t, const uint8_t *dst, uint32_t oif,
+				 uint64_t now_ns)
+{
+	struct route_cache_ent *c = route_cache_slot(t, dst, oif);
+	const struct route_slot *s;
+
+	if (c->gen == t->gen && c->oif == oif && memcmp(c->dst, dst, t->addr_len) == 0 &&
+	    (!c->s || !c->s->r.expires_ns || c->s->r.expires_ns > now_ns))
+		return c->s ? &c->s->r : NULL;
+	s = route_lookup_table(t, dst, oif, now_ns);
+	memcpy(c->dst, dst, t->addr_len);
+	c->oif = oif;
+	c->gen = t->gen;
+	c->s = s;
+	return s ? &s->r : NULL;
 }
 
 /* Removes every route for which drop(r, arg) is true; returns how many. */

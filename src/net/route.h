@@ -7,7 +7,16 @@
  * of the prefix lengths present lets a lookup probe only those lengths,
  * longest first: at most one probe per length in use, whatever the number
  * of routes. Expired routes are skipped by lookups and removed by
- * route_expire(). */
+ * route_expire().
+ *
+ * In front of the table sits a small direct-mapped cache of recent answers
+ * (destination, interface) -> route, indexed by an unkeyed fold of the
+ * destination: a sender talking to one peer resolves it once rather than
+ * once per datagram and per layer. Collisions in the cache only cost a
+ * miss (the keyed table answers), so an attacker choosing addresses gains
+ * nothing. Every add and removal bumps the table's generation, which
+ * invalidates all cached answers; a cached route that has since expired is
+ * looked up again. */
 #ifndef DUET_NET_ROUTE_H
 #define DUET_NET_ROUTE_H
 
@@ -35,6 +44,7 @@ struct route {
 };
 
 struct route_slot;
+struct route_cache_ent;
 
 struct route_table {
 	struct duet_stack *stack;
@@ -48,6 +58,8 @@ struct route_table {
 	struct route_slot **buckets;     /* [nbuckets] */
 	uint32_t plen_count[129];        /* routes per prefix length */
 	uint64_t plen_bits[3];           /* bit p set: some route has length p */
+	uint64_t gen;                    /* bumped by every add and removal */
+	struct route_cache_ent *cache;   /* [ROUTE_CACHE_SLOTS] */
 };
 
 /* Prepares an empty table for addresses of addr_len bytes (4 or 16) holding

@@ -2,6 +2,8 @@
  * fixed order, time advanced to the earliest deadline. */
 #include <duet/sim.h>
 
+#include "core/stack_internal.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,7 +151,7 @@ static uint64_t sim_poll_all(struct duet_sim *sim)
 	unsigned i;
 
 	for (i = 0; i < sim->n_stacks; i++)
-		duet_stack_poll(sim->stacks[i]);
+		stack_poll_once(sim->stacks[i]);
 	/* Deadlines after every poll: a stack polled early may have been handed
 	 * work by one polled later. */
 	for (i = 0; i < sim->n_stacks; i++) {

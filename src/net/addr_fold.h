@@ -1,0 +1,25 @@
+/* duet — the index of the small direct-mapped caches in front of the
+ * network layer's keyed hash tables (route.c, net.c): an unkeyed fold of an
+ * address. An attacker who picks colliding addresses only causes cache
+ * misses — the keyed table behind the cache still answers in O(1) — so the
+ * fold may be cheap. */
+#ifndef DUET_NET_ADDR_FOLD_H
+#define DUET_NET_ADDR_FOLD_H
+
+#include <stdint.h>
+
+/* A bits-bit index (bits 1..31) for the addr_len-byte address a (4 or 16)
+ * and a small extra key (an interface index, say). */
+static inline uint32_t net_addr_fold(const uint8_t *a, unsigned addr_len, uint32_t extra,
+				     unsigned bits)
+{
+	const uint8_t *w = a + addr_len - 4;
+	uint32_t x = (uint32_t)w[0] << 24 | (uint32_t)w[1] << 16 | (uint32_t)w[2] << 8 | w[3];
+
+	if (addr_len == 16) /* the low interface-identifier and subnet bytes */
+		x ^= (uint32_t)a[11] << 16 | (uint32_t)a[7] << 8 | a[6];
+	x ^= extra * 0x85ebca6bu;
+	return (x * 0x9e3779b1u) >> (32 - bits);
+}
+
+#endif
