@@ -50,6 +50,7 @@ void duet_tw_init(struct duet_timer_wheel *tw, uint64_t now_ns)
 
 	tw->now_tick = now_ns / DUET_TW_TICK_NS;
 	tw->count = 0;
+	tw->levels = 0;
 	for (l = 0; l < DUET_TW_LEVELS; l++) {
 		tw->pending[l] = 0;
 		for (s = 0; s < DUET_TW_SLOTS; s++)
@@ -65,6 +66,13 @@ void duet_timer_init(struct duet_timer *t, duet_timer_fn fn, void *arg)
 	t->fn = fn;
 	t->arg = arg;
 	t->is_armed = false;
+}
+
+static void tw_clear_pending(struct duet_timer_wheel *tw, unsigned level, unsigned slot)
+{
+	tw->pending[level] &= ~(1ull << slot);
+	if (!tw->pending[level])
+		tw->levels &= ~(1u << level);
 }
 
 /* Puts an armed timer in the list its expiry and the wheel's time call for. */
@@ -85,6 +93,7 @@ static void tw_place(struct duet_timer_wheel *tw, struct duet_timer *t)
 	t->slot = (uint8_t)slot;
 	tw_list_append(&tw->slots[level][slot], &t->node);
 	tw->pending[level] |= 1ull << slot;
+	tw->levels |= 1u << level;
 }
 
 /* Takes t out of its list, clearing the slot's pending bit if it empties. */
@@ -92,7 +101,7 @@ static void tw_unlink(struct duet_timer_wheel *tw, struct duet_timer *t)
 {
 	tw_list_unlink(&t->node);
 	if (t->level < DUET_TW_LEVELS && tw_list_empty(&tw->slots[t->level][t->slot]))
-		tw->pending[t->level] &= ~(1ull << t->slot);
+		tw_clear_pending(tw, t->level, t->slot);
 }
 
 void duet_tw_arm(struct duet_timer_wheel *tw, struct duet_timer *t, uint64_t expires_ns)
@@ -136,7 +145,7 @@ static void tw_move_to(struct duet_timer_wheel *tw, uint64_t tick)
 			unsigned slot = (unsigned)((from + k) & TW_MASK);
 			if (tw->pending[l] & (1ull << slot)) {
 				tw_list_splice(&moving, &tw->slots[l][slot]);
-				tw->pending[l] &= ~(1ull << slot);
+				tw_clear_pending(tw, l, slot);
 			}
 		}
 	}
@@ -151,17 +160,16 @@ static void tw_move_to(struct duet_timer_wheel *tw, uint64_t tick)
 /* Lower bound of the next expiry, in ticks (exact for level 0). */
 static uint64_t tw_next_tick(const struct duet_timer_wheel *tw)
 {
-	unsigned l;
+	uint32_t levels = tw->levels;
 
 	if (!tw_list_empty(&tw->expired))
 		return tw->now_tick;
-	for (l = 0; l < DUET_TW_LEVELS; l++) {
+	for (; levels; levels &= levels - 1) {
+		unsigned l = (unsigned)__builtin_ctz(levels);
 		unsigned shift = l * DUET_TW_BITS;
 		unsigned cur = (unsigned)(tw->now_tick >> shift) & TW_MASK;
 		uint64_t above;
 		unsigned slot;
-		if (!tw->pending[l])
-			continue;
 		/* Every timer of level l sits in a slot after the current one. */
 		above = cur == TW_MASK ? 0 : tw->pending[l] & ~((2ull << cur) - 1);
 		if (!above)

@@ -40,6 +40,7 @@ struct duet_timer {
 struct duet_timer_wheel {
 	uint64_t now_tick;
 	uint64_t pending[DUET_TW_LEVELS];                /* bitmap of non-empty slots */
+	uint32_t levels;                                 /* bit l: pending[l] != 0 */
 	struct duet_tw_node slots[DUET_TW_LEVELS][DUET_TW_SLOTS];
 	struct duet_tw_node expired;                     /* due, not yet fired */
 	uint32_t count;                                  /* armed timers */
