@@ -9,7 +9,11 @@
 # gets its exact payload back from the address and port it sent to (B-1). A
 # Linux receiver with IPV6_RECVHOPLIMIT sees the hop limit duet's socket set
 # with IPV6_UNICAST_HOPS (--echo-hops, L-2). Datagrams to a group duet's
-# socket joined (--join, IPv6 and IPv4) are answered too. SIGTERM stops the
+# socket joined (--join, IPv6 and IPv4) are answered too, and duet's MLDv2
+# and IGMPv3 reports for them are in the capture. The other way, Linux
+# receivers that joined ff15::d0e8 and 239.1.2.4 on the TAP device get duet's
+# announcements (--announce) from duet's addresses with the default multicast
+# hop limit and TTL, 1 (B-4, B-5). SIGTERM stops the
 # echo thread cleanly; the capture passes tshark.
 # Skipped (77) without root, ip(8), /usr/bin/python3 or tshark.
 set -u
@@ -23,7 +27,8 @@ done
 [ -x $py ] || { echo "skip: needs $py"; exit 77; }
 [ -w /dev/net/tun ] || { echo "skip: no /dev/net/tun"; exit 77; }
 . "$here/tapns.sh"
-tapns_start udp "$duet" --echo udp:7 --echo-hops 37 --join ff15::d0e7 --join 239.1.2.3
+tapns_start udp "$duet" --echo udp:7 --echo-hops 37 --join ff15::d0e7 --join 239.1.2.3 \
+  --announce ff15::d0e8 --announce 239.1.2.4
 sleep 2.5   # duet's DAD (1 s + random delay) for 2001:db8:77::2
 grep -q "echo udp:7 on \[::\]" "$out/run.txt" || fail "the echo service did not start"
 pass=0
@@ -39,6 +44,8 @@ run udp6_mapped  $c echo 6 ::ffff:192.0.2.2 7
 run udp6_hops    $c hops 2001:db8:77::2 7 37
 run mcast6       $c mcast ff15::d0e7 7 $dev 2001:db8:77::2
 run mcast4       $c mcast 239.1.2.3 7 $dev 192.0.2.2
+run mcast6_from  $c listen ff15::d0e8 7 $dev 2001:db8:77::2 1
+run mcast4_from  $c listen 239.1.2.4 7 $dev 192.0.2.2 1
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] || fail "duet run exited $rc"
 grep -q "stopping (SIGTERM)" "$out/run.txt" || fail "no clean stop"
@@ -51,6 +58,15 @@ bad=$(tshark -n -r "$out/run.pcap" -o ip.check_checksum:TRUE -o tcp.check_checks
 # The capture holds the echoes of both families, and duet's IPv6 ones carry hop limit 37.
 udp=$(tshark -n -r "$out/run.pcap" -Y 'udp.srcport == 7' 2>/dev/null | wc -l)
 [ "$udp" -ge 6 ] || fail "capture holds $udp echo replies, expected at least 6"
-hl=$(tshark -n -r "$out/run.pcap" -Y 'udp.srcport == 7 && ipv6' -T fields -e ipv6.hlim 2>/dev/null | sort -u)
+hl=$(tshark -n -r "$out/run.pcap" -Y 'udp.srcport == 7 && ipv6 && !(ipv6.dst == ff00::/8)' -T fields -e ipv6.hlim 2>/dev/null | sort -u)
 [ "$hl" = "37" ] || fail "duet's IPv6 echo replies carry hop limit '$hl', expected 37"
+# duet's own reports for the groups it joined: MLDv2 (type 143) naming
+# ff15::d0e7 from its link-local address, IGMPv3 (0x22) naming 239.1.2.3.
+mld=$(tshark -n -r "$out/run.pcap" -Y 'icmpv6.type == 143 && ipv6.src == fe80::/64 && icmpv6.mldr.mar.multicast_address == ff15::d0e7 && ipv6.hlim == 1' 2>/dev/null | wc -l)
+[ "$mld" -ge 1 ] || fail "no MLDv2 report for ff15::d0e7 from duet in the capture"
+igmp=$(tshark -n -r "$out/run.pcap" -Y 'igmp.type == 0x22 && ip.src == 192.0.2.2 && igmp.maddr == 239.1.2.3 && ip.ttl == 1' 2>/dev/null | wc -l)
+[ "$igmp" -ge 1 ] || fail "no IGMPv3 report for 239.1.2.3 from duet in the capture"
+# (IPv6 ones fail with EADDRNOTAVAIL until DAD gives duet its address.)
+ann=$(sed -n 's/.*duet run: \([0-9]*\) announcements sent.*/\1/p' "$out/run.txt")
+[ -n "$ann" ] && [ "$ann" -ge 2 ] || fail "announcements sent: '$ann'"
 echo "$pass passed, 0 failed"

@@ -19,6 +19,14 @@ cleanup() {
   rm -rf "$out"
 }
 trap cleanup EXIT
+# DUET_KEEP=DIR (debugging): the output and capture are copied to DIR, not removed.
+if [ -n "${DUET_KEEP:-}" ]; then
+  cleanup() {
+    [ -n "$pid" ] && kill -TERM $pid 2>/dev/null && wait $pid 2>/dev/null
+    [ -n "$ns" ] && ip netns del $ns 2>/dev/null
+    rm -rf "$DUET_KEEP" && cp -r "$out" "$DUET_KEEP" && rm -rf "$out"
+  }
+fi
 fail() { echo "FAIL: $*"; echo "--- duet run output:"; cat "$out/run.txt"; exit 1; }
 
 tapns_start() {

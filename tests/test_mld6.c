@@ -141,25 +141,44 @@ static void setup(struct fx *f)
  * Response: before the DAD NS, an MLDv2 Report from :: to ff02::16 with a
  * CHANGE_TO_EXCLUDE {} record for the address's solicited-node group, hop
  * limit 1, Router Alert; repeated once (Robustness 2, RFC 3810 §6.1); the
- * all-nodes group is never reported (§6). */
+ * all-nodes group is never reported (§6). When DAD has made the link-local
+ * address valid, the state is reported again from it, twice: routers
+ * discard reports from :: (RFC 3810 §5.2.13), as Linux's
+ * ipv6_mc_dad_complete knows. */
 TEST(mld6_solicited_node_reported_before_dad)
 {
 	struct fx f;
 	struct seen_report r;
 	uint8_t ll[16], sn[16];
+	unsigned i, n_unspec = 0, n_ll = 0;
 	int ns;
 
 	fx_init(&f, 0x55);
 	fx_run_for(&f, FX_S(5));
 	fx_linklocal(&f, ll);
 	duet_addr6_solicited_node(ll, sn);
-	CHECK_EQ(reports(&f, 0, &r), 2);
+	CHECK_EQ(reports(&f, 0, &r), 4);
 	CHECK(has_record(&r, MCAST_TO_EX, sn));
 	CHECK(!has_record(&r, MCAST_TO_EX, all_nodes));
 	CHECK(parse_report(&f.out[0], &r));
 	CHECK(duet_addr6_is_unspecified(f.out[0].ip.src)); /* DAD still running */
 	ns = fx_find(&f, DUET_ICMP6_ND_NEIGHBOR_SOLICIT, 0);
 	CHECK(ns > 0);
+	for (i = 0; i < f.nout; i++) {
+		if (!parse_report(&f.out[i], &r))
+			continue;
+		if (duet_addr6_is_unspecified(f.out[i].ip.src)) {
+			CHECK_EQ(n_ll, 0u); /* none from :: once the address is valid */
+			n_unspec++;
+		} else {
+			CHECK_MEM(f.out[i].ip.src, ll, 16);
+			CHECK((int)i > ns); /* after DAD */
+			CHECK(has_record(&r, MCAST_TO_EX, sn));
+			n_ll++;
+		}
+	}
+	CHECK_EQ(n_unspec, 2u);
+	CHECK_EQ(n_ll, 2u);
 	CHECK(duet_stack_counter(f.s, DUET_CTR_MLD6_OUT_MSGS) >= 2);
 	fx_fini(&f);
 }

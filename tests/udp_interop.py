@@ -9,6 +9,12 @@
   udp_interop.py mcast GROUP PORT IFNAME FROM Linux sends to an IPv6 (or IPv4)
                                               group out of IFNAME; the unicast
                                               reply comes from FROM
+  udp_interop.py listen GROUP PORT IFNAME FROM HOPS
+                                              Linux joins GROUP on IFNAME and
+                                              must receive duet's announcement
+                                              (duet run --announce) from
+                                              FROM:PORT with hop limit (TTL
+                                              for IPv4) HOPS
 
 Each waits at most 2 s per try and tries 3 times; exits 0 on success,
 1 with a message otherwise."""
@@ -100,6 +106,48 @@ def mcast(group, port, ifname, src):
     print("ok: datagram to group %s answered by %s" % (group, src))
 
 
+def listen(group, port, ifname, src, want_hops):
+    idx = socket.if_nametoindex(ifname)
+    if ":" in group:
+        s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("::", port))
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_JOIN_GROUP,
+                     socket.inet_pton(socket.AF_INET6, group) + struct.pack("@I", idx))
+        s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVHOPLIMIT, 1)
+        want_cmsg = (socket.IPPROTO_IPV6, socket.IPV6_HOPLIMIT)
+    else:
+        s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(("0.0.0.0", port))
+        s.setsockopt(socket.IPPROTO_IP, socket.IP_ADD_MEMBERSHIP,
+                     socket.inet_aton(group) + b"\0" * 4 + struct.pack("@i", idx))
+        s.setsockopt(socket.IPPROTO_IP, getattr(socket, "IP_RECVTTL", 12), 1)  # Linux value
+        want_cmsg = (socket.IPPROTO_IP, socket.IP_TTL)
+    # duet announces once a second: a few seconds bound the wait.
+    s.settimeout(TIMEOUT)
+    for attempt in range(TRIES):
+        try:
+            while True:
+                got, anc, _flags, frm = s.recvmsg(65536, socket.CMSG_SPACE(4))
+                if not got.startswith(b"duet announce "):
+                    continue  # something else sent to the group
+                hl = None
+                for level, typ, cdata in anc:
+                    if (level, typ) == want_cmsg:
+                        hl = struct.unpack("i", cdata[:4])[0]
+                if not same_addr(frm[0], src) or frm[1] != port:
+                    sys.exit("announcement from %r, expected %s port %d" % (frm[:2], src, port))
+                if hl != want_hops:
+                    sys.exit("announcement hop limit %r, expected %d" % (hl, want_hops))
+                print("ok: %r to group %s from %s port %d, hop limit %d"
+                      % (got, group, src, port, hl))
+                return
+        except socket.timeout:
+            print("try %d: no announcement within %.1f s" % (attempt + 1, TIMEOUT))
+    sys.exit("no announcement to %s after %d tries" % (group, TRIES))
+
+
 def main(argv):
     if len(argv) == 5 and argv[1] == "echo":
         echo(argv[2], argv[3], int(argv[4]))
@@ -107,6 +155,8 @@ def main(argv):
         hops(argv[2], int(argv[3]), int(argv[4]))
     elif len(argv) == 6 and argv[1] == "mcast":
         mcast(argv[2], int(argv[3]), argv[4], argv[5])
+    elif len(argv) == 7 and argv[1] == "listen":
+        listen(argv[2], int(argv[3]), argv[4], argv[5], int(argv[6]))
     else:
         sys.exit(__doc__)
 

@@ -2,7 +2,10 @@
  * on SIGUSR1 and at exit. With --echo udp:PORT, a dual-stack UDP echo
  * service (T-1): one AF_INET6 socket with IPV6_V6ONLY off bound to [::]:PORT
  * answers IPv4 peers as ::ffff:a.b.c.d (DS-2, DS-3) and IPv6 peers alike,
- * served by a thread of its own through the thread-safe socket API. */
+ * served by a thread of its own through the thread-safe socket API. With
+ * --announce GROUP, the same socket also sends one datagram a second to
+ * GROUP on the echo port out of the TAP device (multicast from duet to the
+ * kernel's members, with the default multicast hop limit / TTL). */
 #include "tools/duet_tool.h"
 #include "tools/tapnet.h"
 
@@ -16,8 +19,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RUN_MAX_JOINS 8
+#define RUN_ANNOUNCE_NS 1000000000ull
 
 struct run_echo {
 	struct duet_stack *stack;
@@ -25,7 +30,49 @@ struct run_echo {
 	unsigned port;
 	atomic_int stop;
 	unsigned long long echoed, failed;
+	const struct tapnet_addr *announce; /* groups to announce to */
+	int n_announce;
+	unsigned long long announced, announce_failed;
 };
+
+static uint64_t run_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+/* One datagram to each --announce group, from the echo socket (so from the
+ * echo port), to the echo port. IPv4 groups go as ::ffff:a.b.c.d: real IPv4
+ * on the wire (DS-3) with the socket's IP_MULTICAST_IF and TTL. */
+static void run_announce(struct run_echo *e)
+{
+	char msg[64];
+	int i, len;
+
+	len = snprintf(msg, sizeof(msg), "duet announce %llu port %u", e->announced, e->port);
+	for (i = 0; i < e->n_announce; i++) {
+		struct sockaddr_in6 to;
+
+		memset(&to, 0, sizeof(to));
+		to.sin6_family = AF_INET6;
+		to.sin6_port = htons((uint16_t)e->port);
+		if (e->announce[i].family == AF_INET6) {
+			memcpy(&to.sin6_addr, e->announce[i].addr, 16);
+		} else {
+			to.sin6_addr.s6_addr[10] = 0xff;
+			to.sin6_addr.s6_addr[11] = 0xff;
+			memcpy(&to.sin6_addr.s6_addr[12], e->announce[i].addr, 4);
+		}
+		if (duet_sendto(e->stack, e->fd, msg, (size_t)len, 0, (struct sockaddr *)&to,
+				sizeof(to)) == len)
+			e->announced++;
+		else if (e->announce_failed++ == 0)
+			fprintf(stderr, "duet run: announcement to group #%d: %s\n", i + 1,
+				strerror(errno));
+	}
+}
 
 static int run_parse_uint(const char *text, unsigned long max, unsigned long *out)
 {
@@ -48,11 +95,18 @@ static void *run_echo_main(void *arg)
 {
 	struct run_echo *e = arg;
 	unsigned char buf[65536];
+	uint64_t next_announce = run_now_ns();
 
 	while (!atomic_load(&e->stop)) {
 		struct sockaddr_in6 from;
 		socklen_t flen = sizeof(from);
-		ssize_t n = duet_recvfrom(e->stack, e->fd, buf, sizeof(buf), 0,
+		ssize_t n;
+
+		if (e->n_announce && run_now_ns() >= next_announce) {
+			run_announce(e);
+			next_announce = run_now_ns() + RUN_ANNOUNCE_NS;
+		}
+		n = duet_recvfrom(e->stack, e->fd, buf, sizeof(buf), 0,
 					  (struct sockaddr *)&from, &flen);
 
 		if (n < 0)
@@ -85,6 +139,19 @@ static int run_echo_open(struct run_echo *e, uint32_t ifindex, int hops,
 	if (hops >= 0 && duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
 					 sizeof(hops)))
 		return fprintf(stderr, "duet run: IPV6_UNICAST_HOPS: %s\n", strerror(errno)), -1;
+	/* Announcements leave by the TAP device (B-5 and its IPv4 twin). */
+	if (e->n_announce) {
+		struct ip_mreqn m;
+
+		memset(&m, 0, sizeof(m));
+		m.imr_ifindex = (int)ifindex;
+		if (duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifindex,
+				    sizeof(ifindex)) ||
+		    duet_setsockopt(e->stack, e->fd, IPPROTO_IP, IP_MULTICAST_IF, &m, sizeof(m)))
+			return fprintf(stderr, "duet run: multicast interface: %s\n",
+				       strerror(errno)),
+			       -1;
+	}
 	for (i = 0; i < n_joins; i++) {
 		int err;
 
@@ -124,9 +191,9 @@ int tool_run(int argc, char **argv)
 	struct tapnet_opts o;
 	struct tapnet n;
 	struct run_echo echo;
-	struct tapnet_addr joins[RUN_MAX_JOINS];
+	struct tapnet_addr joins[RUN_MAX_JOINS], announce[RUN_MAX_JOINS];
 	pthread_t echo_thread;
-	int echo_running = 0, n_joins = 0, hops = -1;
+	int echo_running = 0, n_joins = 0, n_announce = 0, hops = -1;
 	sigset_t set;
 	int i, sig, err;
 
@@ -138,7 +205,8 @@ int tool_run(int argc, char **argv)
 		unsigned long v;
 		int r;
 
-		if (!strcmp(opt, "--echo") || !strcmp(opt, "--echo-hops") || !strcmp(opt, "--join")) {
+		if (!strcmp(opt, "--echo") || !strcmp(opt, "--echo-hops") || !strcmp(opt, "--join") ||
+		    !strcmp(opt, "--announce")) {
 			const char *val;
 
 			if (i + 1 >= argc) {
@@ -162,18 +230,24 @@ int tool_run(int argc, char **argv)
 				}
 				hops = (int)v;
 			} else {
-				if (n_joins == RUN_MAX_JOINS) {
-					fprintf(stderr, "duet run: too many --join\n");
+				int is_join = !strcmp(opt, "--join");
+				struct tapnet_addr *g = is_join ? &joins[n_joins] : &announce[n_announce];
+
+				if ((is_join ? n_joins : n_announce) == RUN_MAX_JOINS) {
+					fprintf(stderr, "duet run: too many %s\n", opt);
 					return 2;
 				}
-				if (tapnet_parse_cidr(val, &joins[n_joins]) ||
-				    (joins[n_joins].family == AF_INET6 ? joins[n_joins].addr[0] != 0xff
-								       : (joins[n_joins].addr[0] & 0xf0) != 0xe0)) {
-					fprintf(stderr, "duet run: --join: not a multicast group: %s\n",
+				if (tapnet_parse_cidr(val, g) ||
+				    (g->family == AF_INET6 ? g->addr[0] != 0xff
+							   : (g->addr[0] & 0xf0) != 0xe0)) {
+					fprintf(stderr, "duet run: %s: not a multicast group: %s\n", opt,
 						val);
 					return 2;
 				}
-				n_joins++;
+				if (is_join)
+					n_joins++;
+				else
+					n_announce++;
 			}
 			continue;
 		}
@@ -185,10 +259,12 @@ int tool_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!echo.port && (hops >= 0 || n_joins)) {
-		fprintf(stderr, "duet run: --echo-hops and --join need --echo udp:PORT\n");
+	if (!echo.port && (hops >= 0 || n_joins || n_announce)) {
+		fprintf(stderr, "duet run: --echo-hops, --join and --announce need --echo udp:PORT\n");
 		return 2;
 	}
+	echo.announce = announce;
+	echo.n_announce = n_announce;
 	/* Signals go to this thread only: the runtime thread inherits the mask. */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
@@ -233,6 +309,9 @@ int tool_run(int argc, char **argv)
 		duet_close(echo.stack, echo.fd);
 		printf("duet run: echo udp:%u: %llu datagrams echoed, %llu failed\n", echo.port,
 		       echo.echoed, echo.failed);
+		if (n_announce)
+			printf("duet run: %llu announcements sent, %llu failed\n", echo.announced,
+			       echo.announce_failed);
 	}
 	tapnet_print_counters(&n, stdout);
 	tapnet_stop(&n);

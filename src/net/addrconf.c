@@ -3,6 +3,7 @@
  * Detection, lifetimes, Router Solicitation on start (RFC 4862, RFC 7217,
  * RFC 4861 §6.3.7). */
 #include "net/nd6_internal.h"
+#include "net/mld6.h"
 
 #include <duet/addr.h>
 #include <duet/clock.h>
@@ -200,6 +201,7 @@ static void addrconf_dad_fire(struct duet_timer *t, void *arg)
 	na->is_dad_running = false;
 	a->flags &= ~DUET_IFA_F_TENTATIVE;
 	stack_count(stack, DUET_CTR_ADDRCONF_DAD_SUCCEEDED);
+	mld6_addr_valid(stack, na->nif->ifindex, a);
 }
 
 void addrconf_dad_failed(struct duet_stack *stack, uint32_t ifindex, struct net_addr *a)

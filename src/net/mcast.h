@@ -215,6 +215,15 @@ uint32_t mcast_leave_all(struct mcast_table *table, const void *key);
  * nothing, and resets its protocol state. Returns the entries removed. */
 uint32_t mcast_flush_iface(struct mcast_table *table, uint32_t ifindex);
 
+/* Reports the interface's whole state again as State Change Reports, sent
+ * now and repeated [Robustness Variable] times: TO_IN / TO_EX records
+ * (older-version Reports in compatibility mode) for every reportable group
+ * listened to. For MLD when the interface gains its first valid link-local
+ * address: reports sent from :: during DAD are discarded by routers (RFC
+ * 3810 §5.2.13), so the state must be told again from a valid source, as
+ * Linux does on DAD completion. Returns 0 or -EINVAL (bad ifindex). */
+int mcast_iface_restate(struct mcast_table *table, uint32_t ifindex);
+
 /* Applies a received query on ifindex: Host Compatibility Mode (RFC 3810
  * §8.2.1, RFC 3376 §7.2.1), learned Robustness Variable, Query Interval
  * and Query Response Interval (§9.1-§9.3), and the scheduling of the

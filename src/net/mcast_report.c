@@ -261,6 +261,36 @@ void mcast_report_change(struct mcast_table *t, struct mcast_group *g,
 	mcast_arm(t, &ifp->report_timer, duet_stack_now(t->stack));
 }
 
+int mcast_iface_restate(struct mcast_table *t, uint32_t ifindex)
+{
+	struct mcast_iface *ifp;
+	struct mcast_group *g;
+	uint64_t now = duet_stack_now(t->stack);
+	bool is_any = false;
+
+	if (ifindex < 1 || ifindex > t->max_ifindex)
+		return -EINVAL;
+	ifp = &t->ifaces[ifindex];
+	for (g = ifp->head; g; g = g->if_next) {
+		if (!mcast_group_is_listening(g) || !mcast_is_reportable(t, g->addr))
+			continue;
+		if (ifp->version < t->newest) {
+			g->is_v1_done_pending = false;
+			g->v1_reports = ifp->robustness;
+			mcast_arm(t, &g->timer, now);
+			continue;
+		}
+		/* The whole state, as after a filter mode change: TO_IN or TO_EX
+		 * with the current sources, [Robustness Variable] times. */
+		g->filter_rtx = ifp->robustness;
+		g->nrtx = 0;
+		is_any = true;
+	}
+	if (is_any)
+		mcast_arm(t, &ifp->report_timer, now);
+	return 0;
+}
+
 /* Moves the sources of the Retransmission List that must be forwarded to
  * the front (ALLOW), those that must be blocked after them (BLOCK): in
  * INCLUDE mode the listed ones are forwarded, in EXCLUDE mode blocked

@@ -334,6 +334,26 @@ void mld6_addr_added(struct duet_stack *stack, uint32_t ifindex, struct net_addr
 	/* A limit reached is counted by the engine; ND still answers for the
 	 * address (nd6_is_listening), only the report is missing. */
 	(void)mld6_join(stack, a, ifindex, sn);
+	mld6_addr_valid(stack, ifindex, a); /* an address given without DAD */
+}
+
+void mld6_addr_valid(struct duet_stack *stack, uint32_t ifindex, struct net_addr *a)
+{
+	const struct net_if *ifp = net_if_get(stack, ifindex);
+	struct mcast_table *t = mld6_table(stack);
+	unsigned i;
+
+	if (!t || !ifp || !mld6_iface_reports(stack, ifindex) ||
+	    !duet_addr6_is_linklocal(a->addr) ||
+	    (a->flags & (DUET_IFA_F_TENTATIVE | DUET_IFA_F_DUPLICATE)))
+		return;
+	for (i = 0; i < DUET_IFA_MAX; i++) {
+		const struct net_addr *o = &ifp->a6[i];
+		if (o != a && o->is_used && duet_addr6_is_linklocal(o->addr) &&
+		    !(o->flags & (DUET_IFA_F_TENTATIVE | DUET_IFA_F_DUPLICATE)))
+			return; /* reports already had a valid source */
+	}
+	(void)mcast_iface_restate(t, ifindex);
 }
 
 void mld6_addr_removed(struct duet_stack *stack, uint32_t ifindex, struct net_addr *a)

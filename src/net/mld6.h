@@ -56,6 +56,12 @@ bool mld6_is_member(const struct duet_stack *stack, uint32_t ifindex, const uint
 void mld6_addr_added(struct duet_stack *stack, uint32_t ifindex, struct net_addr *a);
 void mld6_addr_removed(struct duet_stack *stack, uint32_t ifindex, struct net_addr *a);
 
+/* Address a became usable (DAD done, or given without DAD). If it is the
+ * interface's first valid link-local address, the interface's whole MLD
+ * state is reported again from it: what was sent from :: before is
+ * discarded by routers (RFC 3810 §5.2.13; Linux's ipv6_mc_dad_complete). */
+void mld6_addr_valid(struct duet_stack *stack, uint32_t ifindex, struct net_addr *a);
+
 /* The interface went away: forget its memberships, sending nothing. */
 void mld6_iface_removed(struct duet_stack *stack, uint32_t ifindex);
 
