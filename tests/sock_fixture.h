@@ -19,7 +19,8 @@
 struct sk_frame {
 	bool is_ip6, is_ip4, is_tx;
 	uint8_t hop_limit, tclass, upper;  /* TTL / TOS for IPv4 */
-	uint8_t dst[16];                   /* IPv4: first 4 bytes */
+	uint32_t flow;                     /* IPv6 flow label; IPv4 Identification */
+	uint8_t src[16], dst[16];          /* IPv4: first 4 bytes */
 	uint8_t l4[64];
 	size_t l4_len;
 };
@@ -45,11 +46,15 @@ static inline void sk_keep(struct sk_frame *f, const struct sf_frame *fr)
 	if (fr->is_ip6) {
 		f->hop_limit = fr->ip6.hop_limit;
 		f->tclass = fr->ip6.traffic_class;
+		f->flow = fr->ip6.flow_label;
+		memcpy(f->src, fr->ip6.src, 16);
 		memcpy(f->dst, fr->ip6.dst, 16);
 	} else if (fr->is_ip4) {
 		const uint8_t *ip = fr->ev->data + DUET_ETH_HDR_LEN;
 		f->hop_limit = ip[8];
 		f->tclass = ip[1];
+		f->flow = (uint32_t)ip[4] << 8 | ip[5];
+		memcpy(f->src, ip + 12, 4);
 		memcpy(f->dst, ip + 16, 4);
 	}
 	f->l4_len = fr->l4_len < sizeof(f->l4) ? fr->l4_len : sizeof(f->l4);

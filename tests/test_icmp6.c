@@ -393,7 +393,7 @@ TEST(icmp6_echo_requests_carry_flow_labels)
 	CHECK(a != 0 && a <= 0xfffffu);
 	CHECK_EQ(a, b);
 	CHECK(c != a && c != 0);
-	d = ip6_flow_label(x.s, x.gl, other, 58, 5);
+	d = ip6_flow_label(x.s, x.gl, other, 58, 5, NULL);
 	CHECK(d != a && d != 0);
 	n = fx_echo(m, 9, 1, 8);
 	fx_icmp_csum(m, n, x.peer_gl, x.gl);

@@ -2,6 +2,8 @@
  * DS-8): what the API returns and what goes on the wire. */
 #include "sock_fixture.h"
 
+#include "net/ip6.h"
+
 #include <fcntl.h>
 
 /* T-1, S-1: unconnected IPv6 and IPv4 exchanges, the sender's ephemeral
@@ -252,6 +254,54 @@ TEST(ds8_mapped_sends_ipv4_with_ttl_tos_b1_hops)
 	CHECK_EQ(errno, EINVAL);
 	CHECK_EQ(sk_setint(x.a, s, IPPROTO_IPV6, IPV6_UNICAST_HOPS, -2), -1);
 	CHECK_EQ(errno, EINVAL);
+	sk_teardown(&x);
+}
+
+/* T-1 (performance design, docs/ARCHITECTURE.md): a socket memoises the
+ * keyed hash behind its IPv6 flow label and IPv4 Identification, and that
+ * changes nothing on the wire. Action: one socket sends to B port 7, port
+ * 8, port 7 again, over IPv6 then IPv4; a second socket sends over IPv4 to
+ * the same peer. Response: each IPv6 label is ip6_flow_label() of the
+ * packet's own addresses and ports computed afresh (RFC 6437: port 7's
+ * label stable, port 8's its own); the IPv4 IDs of the three datagrams and
+ * of the other socket's follow each other, one per datagram, as they share
+ * the (source, destination, protocol) counter of RFC 7739 §5.3. */
+TEST(t1_flow_label_and_ip_id_memo_match_fresh_hash)
+{
+	static const uint16_t ports[3] = { 7, 8, 7 };
+	struct sk x;
+	const struct sk_frame *f;
+	uint32_t label[3], id[4];
+	int s, s2, i;
+
+	sk_setup(&x);
+	s = duet_socket(x.a, AF_INET6, SOCK_DGRAM, 0);
+	s2 = duet_socket(x.a, AF_INET, SOCK_DGRAM, 0);
+	CHECK_EQ(sk_bind(x.a, s, "::", 4000), 0);
+	for (i = 0; i < 3; i++) {
+		CHECK_EQ(sk_sendto(x.a, s, "m", "fd00::2", ports[i]), 1);
+		sk_run(&x);
+		f = sk_last_tx(&x, IPPROTO_UDP);
+		CHECK(f && f->is_ip6);
+		if (!f)
+			continue;
+		label[i] = f->flow;
+		CHECK_EQ(label[i], ip6_flow_label(x.a, f->src, f->dst, IPPROTO_UDP,
+						  4000u << 16 | ports[i], NULL));
+	}
+	CHECK_EQ(label[0], label[2]);
+	CHECK(label[0] != label[1]);
+	for (i = 0; i < 4; i++) {
+		int fd = i < 3 ? s : s2;
+		CHECK_EQ(sk_sendto(x.a, fd, "m", i < 3 ? "::ffff:10.0.0.2" : "10.0.0.2",
+				   i < 3 ? ports[i] : 7), 1);
+		sk_run(&x);
+		f = sk_last_tx(&x, IPPROTO_UDP);
+		CHECK(f && f->is_ip4);
+		id[i] = f ? f->flow : 0;
+	}
+	for (i = 1; i < 4; i++)
+		CHECK_EQ(id[i], (id[i - 1] + 1) & 0xffffu);
 	sk_teardown(&x);
 }
 

@@ -190,7 +190,11 @@ static uint32_t csum_run(uint64_t (*kernel)(const uint8_t *, size_t), const uint
 
 uint32_t duet_csum_partial(const void *data, size_t len, uint32_t sum)
 {
-	if (len >= CSUM_SIMD_MIN_BYTES && csum_cpu_has_avx2())
+	/* Headers and small datagrams: the portable kernel, called directly
+	 * (no chunking is needed below CSUM_CHUNK_BYTES). */
+	if (len < CSUM_SIMD_MIN_BYTES)
+		return csum_finish(csum_native_portable(data, len), sum);
+	if (csum_cpu_has_avx2())
 		return csum_run(csum_native_avx2, data, len, sum);
 	return csum_run(csum_native_portable, data, len, sum);
 }
@@ -219,8 +223,13 @@ uint16_t duet_csum(const void *data, size_t len)
 uint32_t duet_csum_pseudo6(const uint8_t src[16], const uint8_t dst[16],
 			   uint32_t upper_len, uint8_t next_header)
 {
-	uint64_t s = duet_csum_partial_portable(src, 16, 0);
-	s += duet_csum_partial_portable(dst, 16, 0);
+	uint64_t s = 0;
+	unsigned i;
+
+	/* Eight big-endian 32-bit words: their sum cannot overflow 64 bits,
+	 * and 2^16 = 1 mod 0xffff lets csum_reduce fold it. */
+	for (i = 0; i < 16; i += 4)
+		s += (uint64_t)duet_get_be32(src + i) + duet_get_be32(dst + i);
 	s += upper_len >> 16;
 	s += upper_len & 0xffff;
 	s += next_header;

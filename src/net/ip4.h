@@ -8,6 +8,8 @@
 
 #include <duet/pkt.h>
 
+#include "net/hash_memo.h"
+
 struct duet_stack;
 
 /* What an upper-layer handler learns about a received datagram. */
@@ -47,6 +49,8 @@ struct ip4_out {
 				  * every fragment: only options whose copied
 				  * flag is set (RFC 791 §3.1) belong here */
 	uint8_t options_len;     /* up to 40 octets, padded to 4 with EOL */
+	struct net_hash_memo *id_memo; /* the sender's memo for the
+				  * Identification hash (not owned); NULL: none */
 };
 
 /* Sends pkt (the upper-layer message, checksum set, DUET_PKT_HEADROOM of

@@ -109,7 +109,7 @@ int ip4_select_source(struct duet_stack *stack, const uint8_t dst[4], uint32_t o
 
 /* The Identification for a datagram (see the policy at the top). */
 static uint16_t ip4_next_id(struct duet_stack *stack, const uint8_t src[4], const uint8_t dst[4],
-			    uint8_t protocol)
+			    uint8_t protocol, struct net_hash_memo *memo)
 {
 	struct ip4_state *st = ip4_state_of(stack);
 	uint8_t key[9];
@@ -118,7 +118,7 @@ static uint16_t ip4_next_id(struct duet_stack *stack, const uint8_t src[4], cons
 	memcpy(key, src, 4);
 	memcpy(key + 4, dst, 4);
 	key[8] = protocol;
-	hv = duet_stack_keyed_hash(stack, key, sizeof(key));
+	hv = net_keyed_hash_memo(stack, memo, key, sizeof(key));
 	return (uint16_t)((uint16_t)(hv >> 32) + st->id_ctr[hv & (IP4_ID_BUCKETS - 1)]++);
 }
 
@@ -184,7 +184,7 @@ static void ip4_hdr_init(struct duet_stack *stack, const struct ip4_out *o, cons
 	memcpy(h->dst, o->dst, 4);
 	h->options = o->options;
 	h->options_len = o->options ? o->options_len : 0;
-	h->identification = ip4_next_id(stack, src, o->dst, o->protocol);
+	h->identification = ip4_next_id(stack, src, o->dst, o->protocol, o->id_memo);
 }
 
 /* Datagrams to ourselves: no route, no MTU, straight to input — arriving

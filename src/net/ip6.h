@@ -8,6 +8,8 @@
 
 #include <duet/pkt.h>
 
+#include "net/hash_memo.h"
+
 struct duet_stack;
 
 /* What an upper-layer handler learns about a received packet. */
@@ -67,6 +69,8 @@ struct ip6_out {
 				  * next header and flow_key (RFC 6437) */
 	uint32_t flow_key;      /* what tells this flow from others between the
 				 * same addresses: ports, an echo identifier */
+	struct net_hash_memo *flow_memo; /* the sender's memo for the automatic
+				 * label's hash (not owned); NULL: none */
 	uint32_t oif;           /* 0: from the route; required for link-local and multicast */
 	bool is_dontfrag;       /* EMSGSIZE rather than fragmenting */
 	bool is_nd;             /* an ND message: hop limit 255, never fragmented */
@@ -89,9 +93,11 @@ int ip6_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip6_
 
 /* RFC 6437 §3: a flow label for a flow — a keyed hash (the stack's
  * secret) of its addresses, next header and flow_key, 20 bits, never 0
- * (unlabelled): stable for the flow, unpredictable off-path (RFC 7098). */
+ * (unlabelled): stable for the flow, unpredictable off-path (RFC 7098).
+ * memo (may be NULL) saves the hash for the next packet of the flow. */
 uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
-			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key);
+			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key,
+			struct net_hash_memo *memo);
 
 /* Chooses a source address for dst (RFC 6724 §5, default policy), on oif if
  * non-zero. Returns 0 with out set, or -EADDRNOTAVAIL. */

@@ -60,7 +60,8 @@ static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, stru
 }
 
 uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
-			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key)
+			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key,
+			struct net_hash_memo *memo)
 {
 	uint8_t key[37];
 	uint32_t label;
@@ -69,7 +70,7 @@ uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
 	memcpy(key + 16, dst, 16);
 	key[32] = next_header;
 	duet_put_be32(key + 33, flow_key);
-	label = (uint32_t)duet_stack_keyed_hash(stack, key, sizeof(key)) & 0xfffffu;
+	label = (uint32_t)net_keyed_hash_memo(stack, memo, key, sizeof(key)) & 0xfffffu;
 	return label ? label : 1u;
 }
 
@@ -264,7 +265,8 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 		return -EADDRNOTAVAIL;
 	}
 	if (!h.flow_label && o->is_flow_label_auto)
-		h.flow_label = ip6_flow_label(stack, h.src, h.dst, o->next_header, o->flow_key);
+		h.flow_label = ip6_flow_label(stack, h.src, h.dst, o->next_header, o->flow_key,
+					      o->flow_memo);
 	/* The final Destination Options lead the fragmentable part. */
 	if (ip6_out_push_ext(pkt, &o->ext[IP6_EXT_DSTOPTS], DUET_IP6_NH_DSTOPTS,
 			     &h.next_header) != 0) {

@@ -105,6 +105,9 @@ struct neigh_parms {
 
 /* One table per address family; the caller embeds it (in its per-stack
  * state) and only reads it through the functions below. */
+#define NEIGH_HINT_BITS 4
+#define NEIGH_HINT_SLOTS (1u << NEIGH_HINT_BITS)
+
 struct neigh_table {
 	struct duet_stack *stack;
 	struct neigh_config cfg;
@@ -118,6 +121,10 @@ struct neigh_table {
 	struct neigh_entry *stale_oldest, *stale_newest; /* STALE entries, LRU */
 	struct neigh_parms *parms;       /* [max_ifindex + 1] */
 	uint32_t max_ifindex;
+	/* Direct-mapped hints in front of the keyed buckets for the output
+	 * path (net/addr_fold.h): a hint is trusted only after its entry is
+	 * checked to be in use for the same (ifindex, address). */
+	struct neigh_entry *hint[NEIGH_HINT_SLOTS];
 };
 
 /* A snapshot of one entry, for tests and the `duet` command. */

@@ -49,10 +49,10 @@ uint32_t net_local_ifindex(const struct duet_stack *stack, uint8_t addr_len, con
 	const struct net_local *e;
 
 	if (c->gen == net->local_gen && c->family_len == addr_len &&
-	    memcmp(c->addr, addr, addr_len) == 0)
+	    net_addr_eq(c->addr, addr, addr_len))
 		return c->ifindex;
 	for (e = net->local_buckets[net_local_bucket(stack, addr_len, addr)]; e; e = e->next)
-		if (e->family_len == addr_len && memcmp(e->addr, addr, addr_len) == 0)
+		if (e->family_len == addr_len && net_addr_eq(e->addr, addr, addr_len))
 			break;
 	memcpy(c->addr, addr, addr_len);
 	c->family_len = addr_len;
@@ -77,7 +77,7 @@ uint32_t net_local_owner(const struct duet_stack *stack, uint8_t addr_len, const
 		return net_local_ifindex(stack, addr_len, addr);
 	for (e = stack->net->local_buckets[net_local_bucket(stack, addr_len, addr)]; e; e = e->next)
 		if (e->family_len == addr_len && e->ifindex == zone &&
-		    memcmp(e->addr, addr, addr_len) == 0)
+		    net_addr_eq(e->addr, addr, addr_len))
 			return zone;
 	return 0;
 }

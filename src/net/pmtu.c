@@ -248,6 +248,8 @@ uint32_t pmtu_get(struct pmtu_cache *c, const struct pmtu_dest *dest_in, uint32_
 	struct pmtu_dest dest;
 	struct pmtu_entry *e;
 
+	if (!c->count) /* the usual case: no path has reported a smaller MTU */
+		return link_mtu;
 	pmtu_dest_canon(&dest, dest_in);
 	e = pmtu_lookup(c, &dest, pmtu_bucket(c, &dest));
 	if (!e)

@@ -113,7 +113,7 @@ int route_add(struct route_table *t, const struct route *r)
 	if (r->plen > t->addr_len * 8u || r->ifindex == 0)
 		return -EINVAL;
 	route_mask(t, r->prefix, r->plen, masked);
-	if (memcmp(masked, r->prefix, t->addr_len) != 0)
+	if (!net_addr_eq(masked, r->prefix, t->addr_len))
 		return -EINVAL;
 	b = route_bucket(t, masked, r->plen);
 	for (s = t->buckets[b]; s; s = s->next)
@@ -197,7 +197,7 @@ static const struct route_slot *route_lookup_table(const struct route_table *t, 
 		uint8_t masked[16];
 		route_mask(t, dst, (uint8_t)p, masked);
 		for (s = t->buckets[route_bucket(t, masked, (uint8_t)p)]; s; s = s->next) {
-			if (s->r.plen != p || memcmp(s->r.prefix, masked, t->addr_len) != 0 ||
+			if (s->r.plen != p || !net_addr_eq(s->r.prefix, masked, t->addr_len) ||
 			    (oif && s->r.ifindex != oif) ||
 			    (s->r.expires_ns && s->r.expires_ns <= now_ns))
 				continue;
@@ -223,7 +223,7 @@ const struct route *route_lookup(const struct route_table *t, const uint8_t *dst
 	struct route_cache_ent *c = route_cache_slot(t, dst, oif);
 	const struct route_slot *s;
 
-	if (c->gen == t->gen && c->oif == oif && memcmp(c->dst, dst, t->addr_len) == 0 &&
+	if (c->gen == t->gen && c->oif == oif && net_addr_eq(c->dst, dst, t->addr_len) &&
 	    (!c->s || !c->s->r.expires_ns || c->s->r.expires_ns > now_ns))
 		return c->s ? &c->s->r : NULL;
 	s = route_lookup_table(t, dst, oif, now_ns);

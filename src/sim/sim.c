@@ -5,6 +5,7 @@
 #include "core/stack_internal.h"
 
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +17,7 @@ struct duet_sim {
 	struct duet_vclock vc;
 	uint64_t seed;
 	struct duet_stack *stacks[SIM_MAX_STACKS];
+	uint64_t due[SIM_MAX_STACKS];  /* each stack's deadline after the last pass */
 	unsigned n_stacks;
 	unsigned n_links;
 };
@@ -145,19 +147,22 @@ int duet_sim_connect(struct duet_sim *sim, struct duet_stack *a, struct duet_sta
 }
 
 /* Polls every stack once, in creation order; returns the earliest deadline. */
-static uint64_t sim_poll_all(struct duet_sim *sim)
+/* One pass: polls the stacks (all of them, or only those with something
+ * due now), then returns the earliest deadline of all. */
+static uint64_t sim_poll_all(struct duet_sim *sim, bool is_all)
 {
 	uint64_t next = DUET_TIME_NEVER;
 	unsigned i;
 
 	for (i = 0; i < sim->n_stacks; i++)
-		stack_poll_once(sim->stacks[i]);
+		if (is_all || sim->due[i] <= sim->vc.now_ns)
+			stack_poll_once(sim->stacks[i]);
 	/* Deadlines after every poll: a stack polled early may have been handed
 	 * work by one polled later. */
 	for (i = 0; i < sim->n_stacks; i++) {
-		uint64_t t = duet_stack_next_deadline(sim->stacks[i]);
-		if (t < next)
-			next = t;
+		sim->due[i] = duet_stack_next_deadline(sim->stacks[i]);
+		if (sim->due[i] < next)
+			next = sim->due[i];
 	}
 	return next;
 }
@@ -168,9 +173,16 @@ static uint64_t sim_poll_all(struct duet_sim *sim)
 static int sim_run(struct duet_sim *sim, uint64_t limit_ns)
 {
 	uint64_t spins = 0;
+	bool is_first = true;
 
+	/* The first pass polls every stack: the application may have handed
+	 * any of them work since the last run. Later passes poll only the
+	 * stacks with something due (nothing else acts between passes, and a
+	 * deadline in the future means a poll now would do nothing). */
 	for (;;) {
-		uint64_t next = sim_poll_all(sim);
+		uint64_t next = sim_poll_all(sim, is_first);
+
+		is_first = false;
 		if (next == DUET_TIME_NEVER)
 			return 0;
 		if (next > limit_ns)
@@ -196,7 +208,9 @@ void duet_sim_run_for(struct duet_sim *sim, uint64_t duration_ns)
 {
 	uint64_t limit = sim->vc.now_ns + duration_ns;
 
+	/* sim_run has handled every event due at or before limit (and what
+	 * the application left queued): nothing is due at limit itself, so
+	 * moving the clock needs no further poll. */
 	sim_run(sim, limit);
 	duet_vclock_set(&sim->vc, limit);
-	sim_poll_all(sim);
 }

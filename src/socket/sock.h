@@ -17,6 +17,7 @@
 #include <duet/socket.h>
 
 #include "core/stack_internal.h"
+#include "net/hash_memo.h"
 
 struct sock;
 struct msghdr;
@@ -96,6 +97,8 @@ struct sock {
 	uint32_t mc_ifindex;      /* IPV6_MULTICAST_IF */
 	uint8_t portrange;        /* DUET_IPV6_PORTRANGE_* */
 	int16_t ttl, mc_ttl, tos;
+	struct net_hash_memo out_memo; /* IPv4 ID / IPv6 flow label hash of the
+					 * last peer sent to (net/hash_memo.h) */
 	uint32_t mc4_ifindex;     /* IP_MULTICAST_IF */
 	uint8_t mc4_addr[4];      /* IP_MULTICAST_IF given by address */
 

@@ -146,6 +146,7 @@ static int udp_emit(struct sock *s, struct duet_pkt *pkt, const uint8_t src[16],
 		o.ttl = hops;
 		o.tos = tclass;
 		o.oif = oif;
+		o.id_memo = &s->out_memo;
 		return ip4_output(s->stack, pkt, &o);
 	} else {
 		struct ip6_out o;
@@ -157,6 +158,7 @@ static int udp_emit(struct sock *s, struct duet_pkt *pkt, const uint8_t src[16],
 		o.tclass = tclass;
 		o.is_flow_label_auto = true; /* RFC 6437, as Linux's auto_flowlabels */
 		o.flow_key = (uint32_t)s->lport << 16 | dport;
+		o.flow_memo = &s->out_memo;
 		o.oif = oif;
 		return ip6_output(s->stack, pkt, &o);
 	}
