@@ -138,15 +138,23 @@ static void tw_move_to(struct duet_timer_wheel *tw, uint64_t tick)
 	tw_list_init(&moving);
 	for (l = 0; l < DUET_TW_LEVELS; l++) {
 		unsigned shift = l * DUET_TW_BITS;
-		uint64_t from = tw->now_tick >> shift, to = tick >> shift, k;
+		uint64_t from = tw->now_tick >> shift, to = tick >> shift;
+		uint64_t passed;
 		if (from == to)
 			break; /* higher groups did not change either */
-		for (k = 1; k <= to - from && k <= DUET_TW_SLOTS; k++) {
-			unsigned slot = (unsigned)((from + k) & TW_MASK);
-			if (tw->pending[l] & (1ull << slot)) {
-				tw_list_splice(&moving, &tw->slots[l][slot]);
-				tw_clear_pending(tw, l, slot);
-			}
+		/* The slots from + 1 .. to (all of them past a full turn), as a
+		 * rotated run of bits: no per-slot loop. */
+		if (to - from >= DUET_TW_SLOTS) {
+			passed = ~0ull;
+		} else {
+			unsigned r = (unsigned)((from + 1) & TW_MASK);
+			uint64_t run = (1ull << (to - from)) - 1;
+			passed = r ? run << r | run >> (DUET_TW_SLOTS - r) : run;
+		}
+		for (passed &= tw->pending[l]; passed; passed &= passed - 1) {
+			unsigned slot = (unsigned)__builtin_ctzll(passed);
+			tw_list_splice(&moving, &tw->slots[l][slot]);
+			tw_clear_pending(tw, l, slot);
 		}
 	}
 	tw->now_tick = tick;

@@ -79,10 +79,12 @@ int impair_init(struct impair *imp, const struct duet_impair_params *p, uint64_t
 	imp->st = st;
 	imp->drops = drops;
 	imp->heap = calloc(imp->p.capacity_frames, sizeof(*imp->heap));
+	imp->fifo = calloc(imp->p.capacity_frames, sizeof(*imp->fifo));
 	if (imp->p.rate_bps)
 		imp->ring = calloc(imp->p.rate_queue_frames, sizeof(*imp->ring));
-	if (!imp->heap || (imp->p.rate_bps && !imp->ring)) {
+	if (!imp->heap || !imp->fifo || (imp->p.rate_bps && !imp->ring)) {
 		free(imp->heap);
+		free(imp->fifo);
 		free(imp->ring);
 		memset(imp, 0, sizeof(*imp));
 		return -ENOMEM;
@@ -96,7 +98,10 @@ void impair_fini(struct impair *imp)
 
 	for (i = 0; i < imp->heap_len; i++)
 		duet_pkt_free(imp->heap[i].pkt);
+	for (i = 0; i < imp->fifo_len; i++)
+		duet_pkt_free(imp->fifo[(imp->fifo_head + i) % imp->p.capacity_frames].pkt);
 	free(imp->heap);
+	free(imp->fifo);
 	free(imp->ring);
 	memset(imp, 0, sizeof(*imp));
 }
@@ -115,13 +120,25 @@ static void impair_heap_swap(struct impair *imp, uint32_t i, uint32_t j)
 	imp->heap[j] = t;
 }
 
-/* Inserts a slot; returns 0, or -1 when the heap is full. */
+static const struct impair_slot *impair_fifo_tail(const struct impair *imp)
+{
+	return &imp->fifo[(imp->fifo_head + imp->fifo_len - 1) % imp->p.capacity_frames];
+}
+
+/* Puts a slot in flight (s->seq is the largest so far); returns 0, or -1
+ * when capacity_frames are in flight already. */
 static int impair_heap_push(struct impair *imp, const struct impair_slot *s)
 {
 	uint32_t i = imp->heap_len;
 
-	if (imp->heap_len == imp->p.capacity_frames)
+	if (impair_in_flight(imp) == imp->p.capacity_frames)
 		return -1;
+	/* Not earlier than the FIFO's last: appending keeps the FIFO sorted
+	 * by (due, seq). */
+	if (!imp->fifo_len || s->due_ns >= impair_fifo_tail(imp)->due_ns) {
+		imp->fifo[(imp->fifo_head + imp->fifo_len++) % imp->p.capacity_frames] = *s;
+		return 0;
+	}
 	imp->heap[imp->heap_len++] = *s;
 	while (i > 0) {
 		uint32_t parent = (i - 1) / 2;
@@ -133,11 +150,27 @@ static int impair_heap_push(struct impair *imp, const struct impair_slot *s)
 	return 0;
 }
 
-/* Removes the earliest slot into *s (the heap must not be empty). */
+/* The earliest slot in flight, or NULL. */
+static const struct impair_slot *impair_first(const struct impair *imp)
+{
+	const struct impair_slot *f = imp->fifo_len ? &imp->fifo[imp->fifo_head] : NULL;
+
+	if (!imp->heap_len)
+		return f;
+	return f && impair_slot_before(f, &imp->heap[0]) ? f : &imp->heap[0];
+}
+
+/* Removes the earliest slot in flight into *s (there must be one). */
 static void impair_heap_pop(struct impair *imp, struct impair_slot *s)
 {
 	uint32_t i = 0;
 
+	if (imp->fifo_len && impair_first(imp) == &imp->fifo[imp->fifo_head]) {
+		*s = imp->fifo[imp->fifo_head];
+		imp->fifo_head = (imp->fifo_head + 1) % imp->p.capacity_frames;
+		imp->fifo_len--;
+		return;
+	}
 	*s = imp->heap[0];
 	imp->heap[0] = imp->heap[--imp->heap_len];
 	for (;;) {
@@ -155,7 +188,9 @@ static void impair_heap_pop(struct impair *imp, struct impair_slot *s)
 
 uint64_t impair_next_deadline(const struct impair *imp)
 {
-	return imp->heap_len ? imp->heap[0].due_ns : DUET_TIME_NEVER;
+	const struct impair_slot *f = impair_first(imp);
+
+	return f ? f->due_ns : DUET_TIME_NEVER;
 }
 
 /* ---- the model ------------------------------------------------------------------ */
@@ -271,12 +306,14 @@ static struct duet_pkt *impair_corrupt(struct impair *imp, struct duet_pkt *pkt,
 void impair_deliver_due(struct impair *imp, uint64_t now_ns, impair_out_fn out, void *ctx)
 {
 	uint64_t seq_end = imp->seq;
+	const struct impair_slot *f;
 	struct impair_slot s;
 
 	/* A frame submitted at or before now_ns by out() itself arrives no
 	 * earlier than now_ns with a larger sequence number, so stopping at the
 	 * first such frame keeps the order and bounds the loop. */
-	while (imp->heap_len && imp->heap[0].due_ns <= now_ns && imp->heap[0].seq < seq_end) {
+
+	while ((f = impair_first(imp)) != NULL && f->due_ns <= now_ns && f->seq < seq_end) {
 		impair_heap_pop(imp, &s);
 		if (s.flip_bit != IMPAIR_NO_FLIP) {
 			s.pkt = impair_corrupt(imp, s.pkt, s.flip_bit);

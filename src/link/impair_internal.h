@@ -1,6 +1,6 @@
 /* duet — the impairment engine shared by the in-memory link pair and the
  * impairment wrapper (L-1): a seeded model applied to frames on submit, and
- * a bounded heap of frames in flight ordered by (arrival time, sequence).
+ * the bounded set of frames in flight ordered by (arrival time, sequence).
  * The model and its order of decisions are described with struct
  * duet_impair_params in duet/links.h. */
 #ifndef DUET_LINK_IMPAIR_INTERNAL_H
@@ -26,6 +26,12 @@ struct impair {
 	struct duet_impair_params p;
 	uint32_t mtu;                 /* effective MTU checked on submit */
 	struct duet_rng rng;
+	/* Frames in flight, at most p.capacity_frames in all: a FIFO of those
+	 * that arrive no earlier than the FIFO's last (every frame, when the
+	 * delay is constant: O(1)), and a min-heap of the others (jitter,
+	 * reordering). Delivery takes the earlier head of the two. */
+	struct impair_slot *fifo;     /* p.capacity_frames slots, ring */
+	uint32_t fifo_head, fifo_len;
 	struct impair_slot *heap;     /* p.capacity_frames slots, min-heap */
 	uint32_t heap_len;
 	uint64_t *ring;               /* serialisation end times (rate limit) */
@@ -67,7 +73,7 @@ uint64_t impair_next_deadline(const struct impair *imp);
 /* Frames in flight. */
 static inline uint32_t impair_in_flight(const struct impair *imp)
 {
-	return imp->heap_len;
+	return imp->fifo_len + imp->heap_len;
 }
 
 /* True if a frame of len bytes at data fits mtu: at least an Ethernet

@@ -46,9 +46,7 @@ bool ip4_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex, const uin
 	struct net_if *ifp;
 	unsigned i;
 
-	/* A directed broadcast has all host bits set, and a subnet that has
-	 * one is at most /30: the low two bits are ones. */
-	if ((dst[3] & 3) != 3)
+	if (!ip4_may_be_directed_bcast(dst))
 		return false;
 	ifp = net_if_get(stack, ifindex);
 	for (i = 0; ifp && i < DUET_IFA_MAX; i++)

@@ -82,4 +82,13 @@ int icmp4_echo_send(struct duet_stack *stack, const uint8_t *dst, uint32_t oif, 
 /* True when dst is the directed broadcast of an address of ifindex. */
 bool ip4_is_directed_bcast(struct duet_stack *stack, uint32_t ifindex, const uint8_t dst[4]);
 
+/* False when dst cannot be any subnet's directed broadcast: one has all
+ * host bits set, and a subnet that has one is at most /30 (RFC 3021), so
+ * its low two bits are ones. Lets callers skip the lookups before
+ * ip4_is_directed_bcast. */
+static inline bool ip4_may_be_directed_bcast(const uint8_t dst[4])
+{
+	return (dst[3] & 3) == 3;
+}
+
 #endif

@@ -172,6 +172,8 @@ static bool udp_is_bcast4(struct duet_stack *stack, const uint8_t dst[4], uint32
 
 	if (duet_addr4_is_broadcast(dst))
 		return true;
+	if (!ip4_may_be_directed_bcast(dst))
+		return false;
 	r = route_lookup(&stack->net->rt4, dst, oif, duet_stack_now(stack));
 	return r && ip4_is_directed_bcast(stack, r->ifindex, dst);
 }

@@ -40,10 +40,11 @@ static void ip4_read_fixed(const uint8_t *p, struct duet_ip4_hdr *h)
  * call and set-up. */
 static uint16_t ip4_hdr_csum(const uint8_t *p, size_t hlen)
 {
-	uint64_t s = 0;
+	uint64_t s = (uint64_t)duet_get_be32(p) + duet_get_be32(p + 4) + duet_get_be32(p + 8) +
+		     duet_get_be32(p + 12) + duet_get_be32(p + 16);
 	size_t i;
 
-	for (i = 0; i < hlen; i += 4)
+	for (i = DUET_IP4_HDR_LEN; i < hlen; i += 4) /* options */
 		s += duet_get_be32(p + i);
 	while (s >> 16)
 		s = (s & 0xffff) + (s >> 16);
