@@ -61,6 +61,12 @@ enum sd_op {
 	SD_POLL,            /* a = events; expects val = revents */
 	SD_SETTLE,          /* duet: advance the simulation; Linux: a short wait */
 	SD_BINDV6ONLY,      /* a: net.ipv6.bindv6only / net.inet6.ip6.bindv6only */
+	SD_SENDMSG,         /* data, addr (NULL: the peer), cm = ancillary data (sockdiff_cmsg.c) */
+	SD_RECVMSG,         /* b = control buffer bytes (0: none); expects data, want = the
+			     * ancillary data as text, val = msg_flags & (MSG_TRUNC|MSG_CTRUNC),
+			     * vlen = msg_controllen */
+	SD_SETOPT_BUF,      /* level, name, cm ("hex:..." raw bytes, else objects); LEN */
+	SD_GETOPT_BUF,      /* level, name; LEN (in, default 512); expects want = hex, vlen */
 };
 
 /* An expected (or observed) outcome. err 0: success, else ret -1 and this
@@ -86,6 +92,7 @@ struct sd_step {
 	const char *what;           /* the option's name, for messages */
 	long long a, b, c;
 	const char *addr, *addr2, *data;
+	const char *cm;             /* ancillary data / a raw option value (sockdiff_cmsg.c) */
 	int has_len;
 	long long len;
 	int fam;                    /* family written into the sockaddr */
@@ -107,6 +114,7 @@ struct sd_case {
 /* The case tables, each ending with a case whose name is NULL. */
 extern const struct sd_case sd_cases_ds[];   /* sockdiff_cases.c: dual stack, UDP */
 extern const struct sd_case sd_cases_opt[];  /* sockdiff_cases_opt.c: options */
+extern const struct sd_case sd_cases_adv[];  /* sockdiff_cases_adv.c: the advanced API */
 
 /* What a side implements: the socket calls on a host (0 or 1), plus the
  * environment. Calls return -1 with errno set, like the libc ones. */
@@ -130,6 +138,8 @@ struct sd_backend {
 			  const struct sockaddr *to, socklen_t tolen);   /* to NULL: send */
 	ssize_t (*recvfrom)(void *ctx, int host, int fd, void *buf, size_t len, int flags,
 			    struct sockaddr *from, socklen_t *fromlen); /* from NULL: recv */
+	ssize_t (*sendmsg)(void *ctx, int host, int fd, const struct msghdr *msg, int flags);
+	ssize_t (*recvmsg)(void *ctx, int host, int fd, struct msghdr *msg, int flags);
 	int (*shutdown)(void *ctx, int host, int fd, int how);
 	int (*fcntl)(void *ctx, int host, int fd, int cmd, int arg);
 	int (*poll)(void *ctx, int host, struct pollfd *pfd);  /* one, timeout 0 */
@@ -137,6 +147,11 @@ struct sd_backend {
 	int (*set_bindv6only)(void *ctx, int value);
 	unsigned (*main_ifindex)(void *ctx, int host);
 };
+
+/* Ancillary data as a line of text (sockdiff_cmsg.c): builds a control
+ * buffer (returns its length), and writes one back as text. */
+size_t sd_cm_build(const char *spec, unsigned main_ifx, uint8_t *buf, size_t cap);
+void sd_cm_format(const uint8_t *ctl, size_t len, unsigned main_ifx, char *out, size_t n);
 
 /* Runs one case on a backend whose environment is fresh (no sockets). Prints
  * every mismatch as "MISMATCH <case> step <n> <call>: expected <x>, got <y>"
@@ -215,6 +230,20 @@ void sd_for_each_case(const char *filter, void (*fn)(const struct sd_case *c, vo
 #define SETFL(sl, fl, e, ...) { .op = SD_SETFL, .s = (sl), .a = (fl), .x = e, __VA_ARGS__ }
 #define GETFL(sl, e, ...) { .op = SD_GETFL, .s = (sl), .x = e, __VA_ARGS__ }
 #define POLL(sl, ev, e, ...) { .op = SD_POLL, .s = (sl), .a = (ev), .x = e, __VA_ARGS__ }
+#define SENDMSG(sl, d, ad, c, e, ...) { .op = SD_SENDMSG, .s = (sl), .data = (d), .addr = (ad), \
+	.cm = (c), .x = e, __VA_ARGS__ }
+#define RECVMSG(sl, cap, e, ...) { .op = SD_RECVMSG, .s = (sl), .b = (cap), .x = e, __VA_ARGS__ }
+#define SETBUF(sl, lv, nm, c, e, ...) { .op = SD_SETOPT_BUF, .s = (sl), .level = (lv), \
+	.name = (nm), .what = #nm, .cm = (c), .x = e, __VA_ARGS__ }
+#define GETBUF(sl, lv, nm, e, ...) { .op = SD_GETOPT_BUF, .s = (sl), .level = (lv), \
+	.name = (nm), .what = #nm, .x = e, __VA_ARGS__ }
+/* Expectations of those: data and ancillary text; with msg_flags; an
+ * option's bytes in hex. */
+#define DATA_CM(d, c) { .data = (d), .want = (c) }
+#define DATA_CMF(d, c, f) { .data = (d), .want = (c), .has_val = 1, .val = (f) }
+#define DATA_CMFL(d, c, f, l) { .data = (d), .want = (c), .has_val = 1, .val = (f), \
+	.has_vlen = 1, .vlen = (l) }
+#define HEXVAL(h) { .want = (h), .has_vlen = 1, .vlen = (sizeof(h) - 1) / 2 }
 #define SETTLE { .op = SD_SETTLE }
 #define BINDV6ONLY_KNOB(v) { .op = SD_BINDV6ONLY, .a = (v) }
 #define END { .op = SD_END }

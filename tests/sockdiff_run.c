@@ -31,6 +31,7 @@ struct sd_got {
 	socklen_t salen;
 	char data[SD_BUF];
 	size_t ndata;
+	char cm[1024];           /* RECVMSG's ancillary data, GETOPT_BUF's bytes, as text */
 };
 
 static const char *sd_errname(int e)
@@ -150,7 +151,9 @@ static void sd_describe(const struct sd_step *st, char *out, size_t n)
 		[SD_SENDTO] = "sendto", [SD_SEND] = "send", [SD_RECVFROM] = "recvfrom",
 		[SD_RECV] = "recv", [SD_SHUTDOWN] = "shutdown", [SD_SETFL] = "fcntl(F_SETFL)",
 		[SD_GETFL] = "fcntl(F_GETFL)", [SD_POLL] = "poll", [SD_SETTLE] = "settle",
-		[SD_BINDV6ONLY] = "bindv6only knob",
+		[SD_BINDV6ONLY] = "bindv6only knob", [SD_SENDMSG] = "sendmsg",
+		[SD_RECVMSG] = "recvmsg", [SD_SETOPT_BUF] = "setsockopt(buffer)",
+		[SD_GETOPT_BUF] = "getsockopt(buffer)",
 	};
 	int k = snprintf(out, n, "%s(s%d", names[st->op], st->s);
 
@@ -165,7 +168,9 @@ static void sd_describe(const struct sd_step *st, char *out, size_t n)
 		k += snprintf(out + k, n - (size_t)k, ", %lld", st->a);
 	if (st->addr)
 		k += snprintf(out + k, n - (size_t)k, ", \"%s\"", st->addr);
-	if (st->data && (st->op == SD_SEND || st->op == SD_SENDTO))
+	if (st->cm)
+		k += snprintf(out + k, n - (size_t)k, ", [%s]", st->cm);
+	if (st->data && (st->op == SD_SEND || st->op == SD_SENDTO || st->op == SD_SENDMSG))
 		k += snprintf(out + k, n - (size_t)k, ", \"%s\"", st->data);
 	if (st->has_len)
 		k += snprintf(out + k, n - (size_t)k, ", len %lld", st->len);
@@ -282,6 +287,89 @@ static void sd_exec_getopt(struct sd_run *r, const struct sd_step *st, int host,
 	} else {
 		g->val = u.i;
 	}
+}
+
+/* sendmsg with the step's ancillary data; recvmsg with a control buffer
+ * of st->b bytes, the objects written back as text. */
+static void sd_exec_msg(struct sd_run *r, const struct sd_step *st, int host, int fd,
+			struct sd_got *g)
+{
+	static uint8_t ctl[4096];
+	struct sockaddr_storage ss;
+	struct iovec iov;
+	struct msghdr msg;
+	unsigned mi = r->be->main_ifindex(r->be->ctx, host);
+	int eph;
+
+	memset(&msg, 0, sizeof(msg));
+	memset(ctl, 0, sizeof(ctl));
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	errno = 0;
+	if (st->op == SD_SENDMSG) {
+		iov.iov_base = (void *)st->data;
+		iov.iov_len = strlen(st->data);
+		if (st->addr) {
+			msg.msg_namelen = sd_parse(r, host, st->addr, &ss, &eph);
+			if (!msg.msg_namelen)
+				abort();
+			msg.msg_name = &ss;
+		}
+		msg.msg_controllen = st->cm ? sd_cm_build(st->cm, mi, ctl, sizeof(ctl)) : 0;
+		msg.msg_control = msg.msg_controllen ? ctl : NULL;
+		if (st->has_len)
+			msg.msg_controllen = (size_t)st->len;
+		g->ret = r->be->sendmsg(r->be->ctx, host, fd, &msg, (int)st->a);
+		g->err = g->ret < 0 ? errno : 0;
+		return;
+	}
+	iov.iov_base = g->data;
+	iov.iov_len = sizeof(g->data);
+	msg.msg_control = st->b ? ctl : NULL;
+	msg.msg_controllen = (size_t)st->b;
+	g->ret = r->be->recvmsg(r->be->ctx, host, fd, &msg, (int)st->a);
+	g->err = g->ret < 0 ? errno : 0;
+	g->ndata = g->ret > 0 ? (size_t)g->ret : 0;
+	g->val = msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC);
+	g->vlen = (long long)msg.msg_controllen;
+	if (g->ret >= 0)
+		sd_cm_format(ctl, msg.msg_controllen, mi, g->cm, sizeof(g->cm));
+}
+
+/* setsockopt with a buffer ("hex:..." or ancillary objects); getsockopt
+ * of one, its bytes as hex. */
+static void sd_exec_buf(struct sd_run *r, const struct sd_step *st, int host, int fd,
+			struct sd_got *g)
+{
+	uint8_t buf[2048];
+	socklen_t len;
+	size_t i, k = 0;
+
+	memset(buf, 0, sizeof(buf));
+	errno = 0;
+	if (st->op == SD_SETOPT_BUF) {
+		if (strncmp(st->cm, "hex:", 4) == 0) {
+			const char *t = st->cm + 4;
+			for (len = 0; t[0] && t[1]; t += 2) {
+				char b[3] = { t[0], t[1], 0 };
+				buf[len++] = (uint8_t)strtoul(b, NULL, 16);
+			}
+		} else {
+			len = (socklen_t)sd_cm_build(st->cm, r->be->main_ifindex(r->be->ctx, host),
+						     buf, sizeof(buf));
+		}
+		if (st->has_len)
+			len = (socklen_t)st->len;
+		g->ret = r->be->setsockopt(r->be->ctx, host, fd, st->level, st->name, buf, len);
+		g->err = g->ret < 0 ? errno : 0;
+		return;
+	}
+	len = st->has_len ? (socklen_t)st->len : 512;
+	g->ret = r->be->getsockopt(r->be->ctx, host, fd, st->level, st->name, buf, &len);
+	g->err = g->ret < 0 ? errno : 0;
+	g->vlen = len;
+	for (i = 0; g->ret == 0 && i < len && k + 3 < sizeof(g->cm); i++)
+		k += (size_t)snprintf(g->cm + k, sizeof(g->cm) - k, "%02x", buf[i]);
 }
 
 /* A send's bytes: the step's text, or c bytes of 'x' (SENDN). */
@@ -411,6 +499,14 @@ static void sd_exec(struct sd_run *r, const struct sd_step *st, struct sd_got *g
 	case SD_BINDV6ONLY:
 		g->ret = be->set_bindv6only(be->ctx, (int)st->a);
 		break;
+	case SD_SENDMSG:
+	case SD_RECVMSG:
+		sd_exec_msg(r, st, host, fd, g);
+		return;
+	case SD_SETOPT_BUF:
+	case SD_GETOPT_BUF:
+		sd_exec_buf(r, st, host, fd, g);
+		return;
 	case SD_END:
 		break;
 	}
@@ -424,8 +520,11 @@ static long long sd_default_ret(const struct sd_step *st, const struct sd_expect
 	case SD_SEND:
 	case SD_SENDTO:
 		return (long long)sd_payload_len(st);
+	case SD_SENDMSG:
+		return (long long)strlen(st->data);
 	case SD_RECV:
 	case SD_RECVFROM:
+	case SD_RECVMSG:
 		return x->data ? (long long)strlen(x->data) : 0;
 	case SD_POLL:
 		return x->has_val && x->val ? 1 : 0;
@@ -467,13 +566,22 @@ static void sd_compare(struct sd_run *r, int i, const struct sd_step *st,
 		if (g->vlen != want)
 			sd_mismatch(r, i, st, "expected length %lld, got %lld", want, g->vlen);
 	}
-	if ((st->op == SD_RECV || st->op == SD_RECVFROM) && x->data) {
+	if (st->op == SD_RECVMSG || st->op == SD_GETOPT_BUF) {
+		if (x->want && strcmp(x->want, g->cm) != 0)
+			sd_mismatch(r, i, st, "expected [%s], got [%s]", x->want, g->cm);
+		if (st->op == SD_RECVMSG && x->has_val && g->val != x->val)
+			sd_mismatch(r, i, st, "expected msg_flags %#llx, got %#llx", x->val, g->val);
+		if (x->has_vlen && g->vlen != x->vlen)
+			sd_mismatch(r, i, st, "expected length %lld, got %lld", x->vlen, g->vlen);
+	}
+	if ((st->op == SD_RECV || st->op == SD_RECVFROM || st->op == SD_RECVMSG) && x->data) {
 		size_t n = strlen(x->data);
 		if (g->ndata != n || memcmp(g->data, x->data, n) != 0)
 			sd_mismatch(r, i, st, "expected data \"%s\", got %zu bytes \"%.*s\"",
 				    x->data, g->ndata, (int)(g->ndata < 40 ? g->ndata : 40), g->data);
 	}
-	if (x->want && !sd_addr_match(r, host, x->want, &g->sa, g->salen)) {
+	if (x->want && st->op != SD_RECVMSG && st->op != SD_GETOPT_BUF &&
+	    !sd_addr_match(r, host, x->want, &g->sa, g->salen)) {
 		sd_format_addr(&g->sa, g->salen, buf, sizeof(buf));
 		sd_mismatch(r, i, st, "expected address %s, got %s", x->want, buf);
 	}
@@ -518,7 +626,7 @@ int sd_run_case(const struct sd_backend *be, const struct sd_case *c, FILE *out)
 void sd_for_each_case(const char *filter, void (*fn)(const struct sd_case *c, void *arg),
 		      void *arg)
 {
-	const struct sd_case *const tables[] = { sd_cases_ds, sd_cases_opt };
+	const struct sd_case *const tables[] = { sd_cases_ds, sd_cases_opt, sd_cases_adv };
 	size_t t;
 	const struct sd_case *c;
 

@@ -320,27 +320,28 @@ TEST(neigh_incomplete_retransmits_then_fails_to_unreachable)
 	fx_teardown(&fx);
 }
 
-/* Action: five packets to an unresolved neighbour with the default queue of
- * three. Response: each arrival beyond three replaces the oldest (§7.2.2),
- * counted as DROP_NEIGH_QUEUE_FULL; the NA releases packets 3, 4, 5. */
+/* Action: two packets more than the default queue holds to an unresolved
+ * neighbour. Response: each arrival beyond the limit replaces the oldest
+ * (§7.2.2), counted as DROP_NEIGH_QUEUE_FULL; the NA releases the newest
+ * ones, in order. */
 TEST(neigh_incomplete_queue_overflow_drops_oldest)
 {
 	struct fixture fx;
 	const uint8_t *a;
-	uint32_t i;
+	uint32_t i, n = NEIGH_DEFAULT_QUEUE_LIMIT;
 
 	fx_setup(&fx, 16);
 	a = addr_n(&fx, 3);
-	for (i = 1; i <= 5; i++)
+	for (i = 1; i <= n + 2; i++)
 		CHECK_EQ(fx_send(&fx, a, i), 0);
-	CHECK_EQ(fx_info(&fx, a).queued, 3);
+	CHECK_EQ(fx_info(&fx, a).queued, n);
 	CHECK_EQ(ctr(&fx, DUET_CTR_DROP_NEIGH_QUEUE_FULL), 2);
 	CHECK_EQ(fx.nsol, 1); /* packets to an INCOMPLETE entry solicit no more */
 	CHECK_EQ(fx_na(&fx, a, ll1, NEIGH_UPD_SOLICITED | NEIGH_UPD_OVERRIDE), 0);
-	CHECK_EQ(fx.nout, 3);
+	CHECK_EQ(fx.nout, n);
 	CHECK_EQ(fx.out_tag[0], 3);
 	CHECK_EQ(fx.out_tag[1], 4);
-	CHECK_EQ(fx.out_tag[2], 5);
+	CHECK_EQ(fx.out_tag[n - 1], n + 2);
 	fx_teardown(&fx);
 }
 

@@ -95,6 +95,16 @@ static ssize_t dx_recvfrom(void *ctx, int host, int fd, void *buf, size_t len, i
 		      duet_recv(s, fd, buf, len, flags);
 }
 
+static ssize_t dx_sendmsg(void *ctx, int host, int fd, const struct msghdr *msg, int flags)
+{
+	return duet_sendmsg(((struct dx_ctx *)ctx)->st[host], fd, msg, flags);
+}
+
+static ssize_t dx_recvmsg(void *ctx, int host, int fd, struct msghdr *msg, int flags)
+{
+	return duet_recvmsg(((struct dx_ctx *)ctx)->st[host], fd, msg, flags);
+}
+
 static int dx_shutdown(void *ctx, int host, int fd, int how)
 {
 	return duet_shutdown(((struct dx_ctx *)ctx)->st[host], fd, how);
@@ -168,6 +178,7 @@ static void dx_case(const struct sd_case *c, void *arg)
 		.setsockopt = dx_setsockopt, .getsockopt = dx_getsockopt,
 		.getsockname = dx_getsockname, .getpeername = dx_getpeername,
 		.sendto = dx_sendto, .recvfrom = dx_recvfrom, .shutdown = dx_shutdown,
+		.sendmsg = dx_sendmsg, .recvmsg = dx_recvmsg,
 		.fcntl = dx_fcntl, .poll = dx_poll, .settle = dx_settle,
 		.set_bindv6only = dx_set_bindv6only, .main_ifindex = dx_main_ifindex,
 	};

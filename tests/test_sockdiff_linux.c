@@ -215,6 +215,22 @@ static ssize_t lx_recvfrom(void *ctx, int host, int fd, void *buf, size_t len, i
 	return from ? recvfrom(fd, buf, len, flags, from, fromlen) : recv(fd, buf, len, flags);
 }
 
+static ssize_t lx_sendmsg(void *ctx, int host, int fd, const struct msghdr *msg, int flags)
+{
+	(void)ctx; (void)host;
+	return sendmsg(fd, msg, flags);
+}
+
+static ssize_t lx_recvmsg(void *ctx, int host, int fd, struct msghdr *msg, int flags)
+{
+	struct pollfd pfd = { .fd = fd, .events = POLLIN };
+
+	(void)ctx; (void)host;
+	if (poll(&pfd, 1, 0) != 1 || !(pfd.revents & (POLLIN | POLLERR | POLLHUP)))
+		flags |= MSG_DONTWAIT;
+	return recvmsg(fd, msg, flags);
+}
+
 static int lx_shutdown(void *ctx, int host, int fd, int how)
 {
 	(void)ctx; (void)host;
@@ -272,6 +288,7 @@ static void lx_child(const struct sd_case *c)
 		.setsockopt = lx_setsockopt, .getsockopt = lx_getsockopt,
 		.getsockname = lx_getsockname, .getpeername = lx_getpeername,
 		.sendto = lx_sendto, .recvfrom = lx_recvfrom, .shutdown = lx_shutdown,
+		.sendmsg = lx_sendmsg, .recvmsg = lx_recvmsg,
 		.fcntl = lx_fcntl, .poll = lx_poll, .settle = lx_settle,
 		.set_bindv6only = lx_set_bindv6only, .main_ifindex = lx_main_ifindex,
 	};

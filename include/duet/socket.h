@@ -56,6 +56,15 @@
 #define DUET_IP_PORTRANGE 0x4476
 /* IPV6_BINDV6ONLY: the KAME name of IPV6_V6ONLY (B-8), same semantics. */
 #define DUET_IPV6_BINDV6ONLY 0x4477
+/* IPV6_USE_MIN_MTU (RFC 3542 §11.1), which Linux lacks: an int, -1 (the
+ * default: path MTU discovery for unicast, 1280 octets for multicast), 0
+ * (path MTU discovery always), 1 (1280 octets always). Also an ancillary
+ * object of that type at IPPROTO_IPV6. */
+#define DUET_IPV6_USE_MIN_MTU 0x4478
+/* Linux's IPV6_FLOWINFO (linux/in6.h; glibc lacks it): an int receive
+ * switch; the ancillary object is the packet's traffic class and flow
+ * label as a 32-bit big-endian word (version bits zero). */
+#define DUET_IPV6_FLOWINFO 11
 
 /* Credentials new sockets carry (B-9). */
 struct duet_cred {
@@ -119,7 +128,13 @@ int duet_accept(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen
  * EINVAL, EAFNOSUPPORT, EMSGSIZE (over 65,507 / 65,527 bytes, or over the
  * path MTU with IPV6_DONTFRAG/IP_PMTUDISC_DO), ENETUNREACH, EHOSTUNREACH,
  * EACCES (broadcast without SO_BROADCAST), EPIPE (after SHUT_WR), ENOBUFS,
- * or a pending ICMP error (ECONNREFUSED ...) of a connected socket. */
+ * or a pending ICMP error (ECONNREFUSED ...) of a connected socket.
+ * duet_sendmsg takes ancillary data (RFC 3542 §6; IPv4: IP_PKTINFO,
+ * IP_TTL, IP_TOS) in msg_control, read without alignment needs: each
+ * object overrides the socket's sticky option of its kind for this
+ * datagram (A-9); a malformed object is EINVAL, an unknown interface
+ * ENODEV, a privileged one without superuser EPERM, a next hop that is
+ * not on-link EHOSTUNREACH, and the socket stays as it was. */
 ssize_t duet_send(struct duet_stack *stack, int fd, const void *buf, size_t len, int flags);
 ssize_t duet_sendto(struct duet_stack *stack, int fd, const void *buf, size_t len, int flags,
 		    const struct sockaddr *to, socklen_t tolen);
@@ -133,7 +148,11 @@ ssize_t duet_sendmsg(struct duet_stack *stack, int fd, const struct msghdr *msg,
  * with MSG_TRUNC), 0 after SHUT_RD with nothing queued, or -1: EBADF,
  * EAGAIN (nothing queued: non-blocking, simulation, or SO_RCVTIMEO
  * expired), EINVAL, or a pending ICMP error (ECONNREFUSED, EHOSTUNREACH,
- * EMSGSIZE ..., reported once, then cleared). */
+ * EMSGSIZE ..., reported once, then cleared).
+ * duet_recvmsg also writes the ancillary data the socket's receive
+ * switches ask for into msg_control (the host's CMSG_* layout, no
+ * alignment needed), sets msg_controllen to the bytes written, and
+ * MSG_CTRUNC in msg_flags when they did not all fit. */
 ssize_t duet_recv(struct duet_stack *stack, int fd, void *buf, size_t len, int flags);
 ssize_t duet_recvfrom(struct duet_stack *stack, int fd, void *buf, size_t len, int flags,
 		      struct sockaddr *from, socklen_t *fromlen);
@@ -160,15 +179,29 @@ int duet_getpeername(struct duet_stack *stack, int fd, struct sockaddr *addr, so
  *    IPV6_UNICAST_HOPS, IPV6_MULTICAST_HOPS, IPV6_MULTICAST_IF,
  *    IPV6_MULTICAST_LOOP, IPV6_JOIN_GROUP / IPV6_ADD_MEMBERSHIP,
  *    IPV6_LEAVE_GROUP / IPV6_DROP_MEMBERSHIP, IPV6_TCLASS, DUET_IPV6_PORTRANGE.
+ *    The advanced API (RFC 3542; docs/man/duet-ip6.7): the receive
+ *    switches IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS,
+ *    IPV6_RECVHOPOPTS, IPV6_RECVDSTOPTS, IPV6_RECVRTHDR, IPV6_RECVPATHMTU,
+ *    IPV6_FLOWINFO and the RFC 2292 ones (IPV6_2292PKTINFO,
+ *    IPV6_2292HOPLIMIT, IPV6_2292HOPOPTS, IPV6_2292DSTOPTS,
+ *    IPV6_2292RTHDR); the sticky options IPV6_PKTINFO (struct
+ *    in6_pktinfo), IPV6_NEXTHOP (struct sockaddr_in6, superuser; a zero
+ *    length removes it), IPV6_HOPOPTS / IPV6_DSTOPTS / IPV6_RTHDRDSTOPTS
+ *    (whole headers, superuser) and IPV6_RTHDR (Type 0 or 2), each
+ *    removed by a zero length, and IPV6_2292PKTOPTIONS (a buffer of
+ *    ancillary objects replacing them all; zero length clears them);
+ *    IPV6_DONTFRAG, DUET_IPV6_USE_MIN_MTU.
  *  IPPROTO_IP (AF_INET sockets, and AF_INET6 ones for their v4-mapped
  *    traffic, as Linux): IP_TTL, IP_TOS, IP_MULTICAST_IF (struct in_addr or
  *    ip_mreqn), IP_MULTICAST_TTL, IP_MULTICAST_LOOP, IP_ADD_MEMBERSHIP /
- *    IP_DROP_MEMBERSHIP (ip_mreq or ip_mreqn), DUET_IP_PORTRANGE.
+ *    IP_DROP_MEMBERSHIP (ip_mreq or ip_mreqn), DUET_IP_PORTRANGE, and the
+ *    receive switches IP_PKTINFO, IP_RECVTTL, IP_RECVTOS.
  * Errors as Linux: EBADF, EFAULT (NULL value with a length), EINVAL (short
  * length, value out of range, V6ONLY after bind), ENOPROTOOPT (unknown
  * option or level, an IPv6 option on an AF_INET socket), ENODEV / ENXIO
  * (unknown interface), EADDRNOTAVAIL (leaving a group not joined), EADDRINUSE
- * (joining twice), EACCES (DUET_IPV6_PORTRANGE_LOW without superuser). */
+ * (joining twice), EACCES (DUET_IPV6_PORTRANGE_LOW without superuser),
+ * EPERM (a privileged option without superuser). */
 int duet_setsockopt(struct duet_stack *stack, int fd, int level, int name, const void *val,
 		    socklen_t len);
 int duet_getsockopt(struct duet_stack *stack, int fd, int level, int name, void *val,

@@ -73,6 +73,11 @@ struct ip6_out {
 				 * label's hash (not owned); NULL: none */
 	uint32_t oif;           /* 0: from the route; required for link-local and multicast */
 	bool is_dontfrag;       /* EMSGSIZE rather than fragmenting */
+	bool is_min_mtu;        /* fragment for 1280 octets whatever the path
+				 * MTU (RFC 3542 §11.1 IPV6_USE_MIN_MTU) */
+	const uint8_t *nexthop; /* the neighbour to hand it to, on oif (RFC
+				 * 3542 §6.4 IPV6_NEXTHOP; not owned); NULL:
+				 * the route's */
 	bool is_nd;             /* an ND message: hop limit 255, never fragmented */
 	bool is_src_given;      /* src is used as given, even :: (MLD before a
 				 * link-local address is usable, RFC 3810 §5.2.13) */

@@ -43,6 +43,13 @@ static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, stru
 		memcpy(hop->nexthop, o->dst, 16);
 		return 0;
 	}
+	if (o->nexthop && !duet_addr6_is_multicast(o->dst)) { /* the caller checked it is on-link */
+		if (!o->oif || !net_if_get(stack, o->oif))
+			return -EINVAL;
+		hop->ifindex = o->oif;
+		memcpy(hop->nexthop, o->nexthop, 16);
+		return 0;
+	}
 	if (ip6_is_scoped(o->dst) || duet_addr6_is_multicast(o->dst)) {
 		if (!o->oif)
 			return -EINVAL;
@@ -276,6 +283,8 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 	mtu = ip6_out_path_mtu(stack, ifp, o->dst, ip6_is_scoped(o->dst) ? hop->ifindex : 0);
 	if (hop->route_mtu && hop->route_mtu < mtu)
 		mtu = hop->route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop->route_mtu;
+	if (o->is_min_mtu && mtu > DUET_IP6_MIN_MTU)
+		mtu = DUET_IP6_MIN_MTU;
 	if (DUET_IP6_HDR_LEN + ip6_out_unfrag_len(o) + pkt->len <= mtu) {
 		err = ip6_out_push_all(pkt, o, h);
 		if (err) {

@@ -40,7 +40,9 @@ enum neigh_state {
  * same machine with the same timers (Linux arp_tbl: 30 s base reachable,
  * 1 s retrans, 5 s delay, 3 unicast and 3 broadcast probes). */
 #define NEIGH_DEFAULT_MAX_ENTRIES 1024u     /* Linux gc_thresh3 */
-#define NEIGH_DEFAULT_QUEUE_LIMIT 3u        /* RFC 4861 §7.2.2 "e.g. one"; Linux 3 */
+#define NEIGH_DEFAULT_QUEUE_LIMIT 64u       /* RFC 4861 §7.2.2 "e.g. one"; Linux's
+					     * unres_qlen_bytes (212,992) holds a
+					     * 64 KiB datagram's fragments, as ARP's */
 #define NEIGH_BASE_REACHABLE_MS 30000u      /* REACHABLE_TIME */
 #define NEIGH_RETRANS_MS 1000u              /* RETRANS_TIMER */
 #define NEIGH_DELAY_FIRST_PROBE_MS 5000u    /* DELAY_FIRST_PROBE_TIME */

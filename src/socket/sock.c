@@ -144,6 +144,7 @@ static int sock_create(struct duet_stack *stack, int domain, int type, int proto
 	s->rcvbuf = ss->rmem_default; /* Linux reports the default undoubled */
 	s->sndbuf = ss->wmem_default;
 	s->uc_hops = s->mc_hops = s->tclass = -1;
+	s->use_min_mtu = -1;
 	s->ttl = s->mc_ttl = -1;
 	s->tos = 0;
 	s->evfd = -1;
@@ -167,6 +168,7 @@ void sock_destroy(struct sock *s)
 	ss->fds[s->fd - SOCK_FD_BASE] = NULL;
 	ss->n_open--;
 	free(s->mships);
+	sock_sticky_free(s);
 	free(s);
 	if (stack->rt) /* a thread blocked on this descriptor sees it gone (EBADF) */
 		stack->rt->notify(stack->rt->ctx);
@@ -557,20 +559,41 @@ char *duet_if_indextoname(struct duet_stack *stack, unsigned ifindex, char *buf)
 
 /* --- the receive queue, errors and wake-ups --------------------------- */
 
+/* A private copy of a datagram that keeps the headers from nh_off (the
+ * hdr_len bytes before the data) for the advanced API's ancillary data. */
+static struct duet_pkt *sock_rx_copy(struct sock *s, const struct duet_pkt *pkt,
+				     uint32_t *hdr_lenp)
+{
+	uint32_t hdr_len = *hdr_lenp;
+	struct duet_pkt *c;
+
+	if ((size_t)DUET_PKT_HEADROOM + hdr_len + pkt->len > DUET_PKT_MAX_DATA)
+		hdr_len = *hdr_lenp = 0; /* a huge datagram keeps its data only */
+	c = duet_pkt_alloc(s->stack->pool, DUET_PKT_HEADROOM + hdr_len, pkt->len);
+	if (!c)
+		return NULL;
+	memcpy(c->buf + c->head - hdr_len, pkt->buf + pkt->head - hdr_len, hdr_len + pkt->len);
+	c->ifindex = pkt->ifindex;
+	c->time_ns = pkt->time_ns;
+	return c;
+}
+
 bool sock_rx_enqueue(struct sock *s, struct duet_pkt *pkt, const struct sock_meta *meta,
 		     uint32_t nh_off)
 {
 	uint32_t cost = pkt->len + SOCK_RX_OVERHEAD;
+	struct sock_meta m = *meta;
 
 	/* As Linux: a datagram is refused once the queue holds rcvbuf bytes. */
 	if (s->is_shut_rd || s->rx_bytes > s->rcvbuf) { /* as Linux's sk_rmem_alloc test */
 		stack_drop(s->stack, pkt, DUET_CTR_DROP_UDP_RCVBUF);
 		return false;
 	}
-	if (nh_off < sizeof(*meta) || pkt->refcnt != 1) {
+	m.hdr_len = nh_off < pkt->head ? pkt->head - nh_off : 0;
+	if (nh_off < sizeof(m) || pkt->refcnt != 1) {
 		/* The metadata lives below the IP header, which needs room and
 		 * a buffer of our own (a shared one is copied once). */
-		struct duet_pkt *c = duet_pkt_copy(s->stack->pool, pkt, DUET_PKT_HEADROOM);
+		struct duet_pkt *c = sock_rx_copy(s, pkt, &m.hdr_len);
 		duet_pkt_free(pkt);
 		if (!c) {
 			stack_count(s->stack, DUET_CTR_DROP_TX_NO_BUFFER);
@@ -578,7 +601,7 @@ bool sock_rx_enqueue(struct sock *s, struct duet_pkt *pkt, const struct sock_met
 		}
 		pkt = c;
 	}
-	memcpy(pkt->buf, meta, sizeof(*meta));
+	memcpy(pkt->buf, &m, sizeof(m));
 	duet_pktq_push(&s->rxq, pkt);
 	s->rx_bytes += cost;
 	if (s->rxq.len == 1)

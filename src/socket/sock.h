@@ -18,6 +18,7 @@
 
 #include "core/stack_internal.h"
 #include "net/hash_memo.h"
+#include "net/ip6.h"
 
 struct sock;
 struct msghdr;
@@ -44,7 +45,70 @@ struct sock_meta {
 	uint8_t hop_limit;       /* TTL for IPv4 */
 	uint8_t tclass;          /* TOS for IPv4 */
 	uint8_t is_v4;
-	uint8_t pad_;
+	uint8_t ulp_len;         /* bytes of the upper-layer header before the
+				  * data (8 for UDP, 0 for raw) */
+	uint32_t hdr_len;        /* bytes from the IP header to the data (IP
+				  * header, extension headers, upper-layer
+				  * header), 0: not kept (a looped-back copy) */
+};
+
+/* Receive switches of the advanced API (A-1, A-3, A-4, A-10) and of
+ * IPv4: bits of sock.rxopt. */
+enum {
+	SOCK_RX_PKTINFO = 1u << 0,      /* IPV6_RECVPKTINFO */
+	SOCK_RX_HOPLIMIT = 1u << 1,     /* IPV6_RECVHOPLIMIT */
+	SOCK_RX_TCLASS = 1u << 2,       /* IPV6_RECVTCLASS */
+	SOCK_RX_HOPOPTS = 1u << 3,      /* IPV6_RECVHOPOPTS */
+	SOCK_RX_DSTOPTS = 1u << 4,      /* IPV6_RECVDSTOPTS */
+	SOCK_RX_RTHDR = 1u << 5,        /* IPV6_RECVRTHDR */
+	SOCK_RX_PATHMTU = 1u << 6,      /* IPV6_RECVPATHMTU */
+	SOCK_RX_FLOWINFO = 1u << 7,     /* IPV6_FLOWINFO (Linux) */
+	SOCK_RX_2292PKTINFO = 1u << 8,  /* the RFC 2292 spellings */
+	SOCK_RX_2292HOPLIMIT = 1u << 9,
+	SOCK_RX_2292HOPOPTS = 1u << 10,
+	SOCK_RX_2292DSTOPTS = 1u << 11,
+	SOCK_RX_2292RTHDR = 1u << 12,
+	SOCK_RX_IP_PKTINFO = 1u << 13,  /* IP_PKTINFO */
+	SOCK_RX_IP_TTL = 1u << 14,      /* IP_RECVTTL */
+	SOCK_RX_IP_TOS = 1u << 15,      /* IP_RECVTOS */
+};
+
+/* What an outgoing datagram was asked to carry by the advanced API (RFC
+ * 3542 §6): the socket's sticky options, overridden one by one by the
+ * call's ancillary data. has says which fields are set. */
+enum {
+	SOCK_TX_PKTINFO = 1u << 0,      /* src (:: none) and ifindex (0 none) */
+	SOCK_TX_HOPLIMIT = 1u << 1,
+	SOCK_TX_TCLASS = 1u << 2,
+	SOCK_TX_NEXTHOP = 1u << 3,
+	SOCK_TX_DONTFRAG = 1u << 4,
+	SOCK_TX_IP_PKTINFO = 1u << 5,   /* src4 (0.0.0.0 none), ifindex4 */
+	SOCK_TX_IP_TTL = 1u << 6,
+	SOCK_TX_IP_TOS = 1u << 7,
+};
+
+struct sock_txopt {
+	uint32_t has;
+	uint8_t src[16];
+	uint32_t ifindex;
+	int hlim;                 /* -1: the socket's */
+	int tclass;               /* -1: the socket's */
+	int dontfrag;
+	uint8_t nexthop[16];
+	uint32_t nexthop_scope;
+	uint8_t src4[4];
+	uint32_t ifindex4;
+	int ttl4, tos4;
+	/* Extension headers (NULL: none), as the application gave them: a
+	 * Routing header lists the hops before the destination, which the
+	 * output path moves to its end (RFC 3542 §7). */
+	struct ip6_ext_buf ext[IP6_EXT__COUNT];
+};
+
+/* The sticky options of a socket (allocated when first set). */
+struct sock_sticky {
+	struct sock_txopt o;
+	uint8_t *ext_own[IP6_EXT__COUNT]; /* the buffers behind o.ext */
 };
 
 /* A protocol's operations. Every hook gets the socket with the stack
@@ -55,9 +119,11 @@ struct sock_proto {
 	int (*bind)(struct sock *s, const uint8_t addr[16], uint16_t port, uint32_t scope);
 	int (*connect)(struct sock *s, const uint8_t addr[16], uint16_t port, uint32_t scope);
 	int (*disconnect)(struct sock *s);
-	/* Sends len bytes gathered from iov to addr/port (NULL: the peer). */
+	/* Sends len bytes gathered from iov to addr/port (NULL: the peer),
+	 * with the advanced API's options tx (sticky and ancillary merged). */
 	ssize_t (*sendmsg)(struct sock *s, const struct msghdr *msg, size_t len,
-			   const uint8_t *addr, uint16_t port, uint32_t scope, int flags);
+			   const uint8_t *addr, uint16_t port, uint32_t scope, int flags,
+			   const struct sock_txopt *tx);
 	void (*close)(struct sock *s);   /* unhash: the table frees the socket */
 };
 
@@ -101,6 +167,12 @@ struct sock {
 					 * last peer sent to (net/hash_memo.h) */
 	uint32_t mc4_ifindex;     /* IP_MULTICAST_IF */
 	uint8_t mc4_addr[4];      /* IP_MULTICAST_IF given by address */
+
+	/* The advanced API (A-1..A-10). */
+	uint32_t rxopt;           /* SOCK_RX_* */
+	struct sock_sticky *sticky; /* NULL: no sticky option set */
+	int8_t dontfrag;          /* IPV6_DONTFRAG */
+	int8_t use_min_mtu;       /* DUET_IPV6_USE_MIN_MTU: -1, 0, 1 */
 
 	struct sock_mship *mships;
 	uint32_t n_mships, cap_mships;
@@ -200,6 +272,34 @@ uint8_t sock_out_tclass(const struct sock *s, const uint8_t dst[16]);
 
 /* The interface a multicast datagram of s to group leaves by (0: none). */
 uint32_t sock_mc_oif(const struct sock *s, const uint8_t group[16]);
+
+/* --- the advanced API (socket/sockanc.c) --- */
+
+/* Writes the ancillary data s asked for about a datagram (pkt with its
+ * metadata m) into msg's control buffer, as Linux's put_cmsg: what does
+ * not fit is cut and MSG_CTRUNC set. Sets msg_controllen to the bytes
+ * written. */
+void sock_cmsg_recv(struct sock *s, struct duet_pkt *pkt, const struct sock_meta *m,
+		    struct msghdr *msg);
+
+/* Reads msg's ancillary data for a datagram to dst (v4-mapped: IPv4)
+ * over the socket's sticky options into tx. Returns 0 or a negative
+ * errno (EINVAL for a malformed object, EPERM, ENODEV, EAFNOSUPPORT). */
+int sock_cmsg_send(struct sock *s, const struct msghdr *msg, const uint8_t dst[16],
+		   struct sock_txopt *tx);
+
+/* setsockopt / getsockopt of the advanced IPv6 options (IPPROTO_IPV6).
+ * -ENOPROTOOPT: not one of them. */
+int sock_set_adv6(struct sock *s, int name, const void *val, socklen_t len);
+int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len);
+
+/* The receive switches of IPPROTO_IP (IP_PKTINFO, IP_RECVTTL, IP_RECVTOS);
+ * -ENOPROTOOPT: not one of them. */
+int sock_set_adv4(struct sock *s, int name, int v);
+int sock_get_adv4(const struct sock *s, int name, int *v);
+
+/* Frees the sticky options (close). */
+void sock_sticky_free(struct sock *s);
 
 /* Leaves every group of s (close). */
 void sock_mc_leave_all(struct sock *s);

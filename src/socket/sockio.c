@@ -73,6 +73,7 @@ static int sock_send_dst(const struct sock *s, const struct msghdr *msg, struct 
 
 static ssize_t sock_sendmsg(struct sock *s, const struct msghdr *msg, int flags)
 {
+	struct sock_txopt tx;
 	struct sock_sa a;
 	size_t len;
 	bool has;
@@ -82,8 +83,6 @@ static ssize_t sock_sendmsg(struct sock *s, const struct msghdr *msg, int flags)
 		return err;
 	if (flags & MSG_OOB)
 		return -EOPNOTSUPP;
-	if (msg->msg_controllen)
-		return -EINVAL; /* ancillary data arrives with issue 5 */
 	err = sock_send_dst(s, msg, &a, &has);
 	if (err)
 		return err;
@@ -95,10 +94,18 @@ static ssize_t sock_sendmsg(struct sock *s, const struct msghdr *msg, int flags)
 		sock_wake(s);
 		return -err;
 	}
+	if (has || s->is_connected) { /* else EDESTADDRREQ, before the control data */
+		err = sock_cmsg_send(s, msg, has ? a.addr : s->faddr, &tx);
+		if (err)
+			return err;
+	} else {
+		memset(&tx, 0, sizeof(tx));
+		tx.hlim = tx.tclass = -1;
+	}
 	if (has && !a.is_v4_given && sock_addr_needs_zone(a.addr) && !duet_addr6_is_multicast(a.addr) &&
-	    !a.scope && !s->lscope)
+	    !a.scope && !s->lscope && !tx.ifindex)
 		return -EINVAL; /* a link-local peer needs its zone */
-	return s->proto->sendmsg(s, msg, len, has ? a.addr : NULL, a.port, a.scope, flags);
+	return s->proto->sendmsg(s, msg, len, has ? a.addr : NULL, a.port, a.scope, flags, &tx);
 }
 
 ssize_t duet_sendmsg(struct duet_stack *stack, int fd, const struct msghdr *msg, int flags)
@@ -177,7 +184,10 @@ static ssize_t sock_recv_once(struct sock *s, struct msghdr *msg, int flags)
 	} else {
 		msg->msg_namelen = 0;
 	}
-	msg->msg_controllen = 0; /* no ancillary data yet (issue 5) */
+	if (s->rxopt)
+		sock_cmsg_recv(s, pkt, &m, msg);
+	else
+		msg->msg_controllen = 0;
 	if (!(flags & MSG_PEEK))
 		duet_pkt_free(pkt);
 	return (ssize_t)(flags & MSG_TRUNC ? full : n);

@@ -228,6 +228,8 @@ static int sock_set_ip6(struct sock *s, int name, const void *val, socklen_t len
 		return -ENOPROTOOPT;
 	if (name == IPV6_JOIN_GROUP || name == IPV6_LEAVE_GROUP)
 		return sock_set_ip6_mreq(s, name, val, len);
+	if ((v = sock_set_adv6(s, name, val, len)) != -ENOPROTOOPT)
+		return v;
 	if (len < (socklen_t)sizeof(int))
 		return -EINVAL;
 	memcpy(&v, val, sizeof(v));
@@ -372,6 +374,12 @@ static int sock_set_ip(struct sock *s, int name, const void *val, socklen_t len)
 	case IP_RECVERR:
 		s->is_recverr = v != 0;
 		return 0;
+	case IP_PKTINFO:
+	case IP_RECVTTL:
+	case IP_RECVTOS:
+		if (len < 1)
+			return -EINVAL;
+		return sock_set_adv4(s, name, v);
 	case DUET_IP_PORTRANGE:
 		if (len < (socklen_t)sizeof(int))
 			return -EINVAL;
@@ -488,7 +496,7 @@ static int sock_get_ip6(struct sock *s, int name, void *val, socklen_t *len)
 	case IPV6_TCLASS: v = s->tclass > 0 ? s->tclass : 0; break;
 	case IPV6_RECVERR: v = s->is_recverr; break;
 	case DUET_IPV6_PORTRANGE: v = s->portrange; break;
-	default: return -ENOPROTOOPT;
+	default: return sock_get_adv6(s, name, val, len);
 	}
 	return sock_out_int(v, val, len);
 }
@@ -506,7 +514,9 @@ static int sock_get_ip(struct sock *s, int name, void *val, socklen_t *len)
 	case IP_RECVERR: v = s->is_recverr; break;
 	case DUET_IP_PORTRANGE: v = s->portrange; break;
 	case IP_MULTICAST_IF: return sock_out_buf(s->mc4_addr, 4, val, len);
-	default: return -ENOPROTOOPT;
+	default:
+		if (sock_get_adv4(s, name, &v) != 0)
+			return -ENOPROTOOPT;
 	}
 	/* Linux answers a one-byte buffer with one byte for small values. */
 	if (*len > 0 && *len < (socklen_t)sizeof(int) && v >= 0 && v <= 255) {

@@ -374,6 +374,7 @@ static void udp6_input(struct duet_stack *stack, struct duet_pkt *pkt,
 	m.dport = h.dst_port;
 	m.hop_limit = info->hop_limit;
 	m.tclass = info->tclass;
+	m.ulp_len = DUET_UDP_HDR_LEN;
 	if (udp_input_meta(stack, pkt, &m, info->nh_off, info->is_multicast_dst))
 		return;
 	stack_count_pkt(stack, pkt, DUET_CTR_UDP_NO_PORTS);
@@ -407,6 +408,7 @@ static void udp4_input(struct duet_stack *stack, struct duet_pkt *pkt,
 	m.hop_limit = info->ttl;
 	m.tclass = info->tos;
 	m.is_v4 = 1;
+	m.ulp_len = DUET_UDP_HDR_LEN;
 	if (udp_input_meta(stack, pkt, &m, info->nh_off, is_group))
 		return;
 	stack_count_pkt(stack, pkt, DUET_CTR_UDP_NO_PORTS);

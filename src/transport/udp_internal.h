@@ -36,6 +36,6 @@ bool udp_input_meta(struct duet_stack *stack, struct duet_pkt *pkt, const struct
 
 /* The proto sendmsg hook (udp_output.c). */
 ssize_t udp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len, const uint8_t *addr,
-		    uint16_t port, uint32_t scope, int flags);
+		    uint16_t port, uint32_t scope, int flags, const struct sock_txopt *tx);
 
 #endif
