@@ -1078,3 +1078,115 @@ TEST(adv_sticky_ext)
 	sk_teardown(&t.x);
 }
 
+
+/* A-10: a Packet Too Big about a datagram of a socket with
+ * IPV6_RECVPATHMTU gives one recvmsg with no data, the destination as
+ * the name and an IPV6_PATHMTU object (RFC 3542 §11.3), before any
+ * queued datagram; getsockopt IPV6_PATHMTU of the connected socket says
+ * the same (§11.4); unconnected: ENOTCONN; an IPV6_DONTFRAG send too
+ * big for the path gives a notice too (§11.2). */
+TEST(adv_recvpathmtu)
+{
+	struct adv t;
+	static char big[1400];
+	uint8_t pl[8 + 40 + 8], a6[16], b6[16], ctl[256];
+	struct duet_ip6_hdr ih, q;
+	struct duet_wcur w;
+	struct sockaddr_in6 from;
+	struct ip6_mtuinfo mi;
+	struct iovec iov;
+	struct msghdr msg;
+	const struct cmsghdr *c;
+	socklen_t ml = sizeof(mi);
+	char buf[64];
+	int cli, un;
+
+	adv_setup(&t, false);
+	sf_a6("fd00::1", a6);
+	sf_a6("fd00::2", b6);
+	udp6_socket(t.x.b, 7010);
+	cli = udp6_socket(t.x.a, 0);
+	CHECK_EQ(sk_connect(t.x.a, cli, "fd00::2", 7010), 0);
+	CHECK_EQ(sk_setint(t.x.a, cli, IPPROTO_IPV6, IPV6_RECVPATHMTU, 1), 0);
+	CHECK_EQ(duet_getsockopt(t.x.a, cli, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &ml), 0);
+	CHECK_EQ(mi.ip6m_mtu, 1500u);
+	CHECK_MEM(&mi.ip6m_addr.sin6_addr, b6, 16);
+	ml = sizeof(mi) - 1;
+	CHECK_EQ(duet_getsockopt(t.x.a, cli, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &ml), -1);
+	CHECK_EQ(errno, EINVAL);
+	un = udp6_socket(t.x.a, 0);
+	ml = sizeof(mi);
+	CHECK_EQ(duet_getsockopt(t.x.a, un, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &ml), -1);
+	CHECK_EQ(errno, ENOTCONN);
+	CHECK_EQ(duet_send(t.x.a, cli, "q", 1, 0), 1);
+	sk_run(&t.x);
+	/* B answers (the peer is the "router"): Packet Too Big, MTU 1300,
+	 * quoting A's header and UDP header. */
+	memset(&q, 0, sizeof(q));
+	q.next_header = IPPROTO_UDP;
+	q.hop_limit = 64;
+	q.payload_length = 9;
+	memcpy(q.src, a6, 16);
+	memcpy(q.dst, b6, 16);
+	memset(pl, 0, sizeof(pl));
+	pl[0] = DUET_ICMP6_PACKET_TOO_BIG;
+	duet_put_be32(pl + 4, 1300);
+	duet_wcur_init(&w, pl + 8, 40);
+	CHECK_EQ(duet_ip6_emit(&q, &w), 0);
+	memset(pl + 48, 0, 8);
+	{
+		struct sockaddr_in6 me;
+		socklen_t sl = sizeof(me);
+		CHECK_EQ(duet_getsockname(t.x.a, cli, (struct sockaddr *)&me, &sl), 0);
+		memcpy(pl + 48, &me.sin6_port, 2);
+	}
+	duet_put_be16(pl + 50, 7010);
+	memset(&ih, 0, sizeof(ih));
+	ih.next_header = IPPROTO_ICMPV6;
+	ih.hop_limit = 64;
+	ih.payload_length = sizeof(pl);
+	memcpy(ih.src, b6, 16);
+	memcpy(ih.dst, a6, 16);
+	duet_icmp6_csum_set(pl, sizeof(pl), duet_csum_pseudo6(b6, a6, sizeof(pl), IPPROTO_ICMPV6));
+	CHECK_EQ(sf_send_ip6(t.x.b, (uint32_t)t.x.if_b, sf_mac(t.x.a, (uint32_t)t.x.if_a), &ih, NULL,
+			     pl, sizeof(pl)),
+		 0);
+	sk_run(&t.x);
+	CHECK(duet_poll(t.x.a, &(struct pollfd){ .fd = cli, .events = POLLIN }, 1, 0) == 1);
+	memset(&msg, 0, sizeof(msg));
+	iov.iov_base = buf;
+	iov.iov_len = sizeof(buf);
+	msg.msg_iov = &iov;
+	msg.msg_iovlen = 1;
+	msg.msg_name = &from;
+	msg.msg_namelen = sizeof(from);
+	msg.msg_control = ctl;
+	msg.msg_controllen = sizeof(ctl);
+	CHECK_EQ(duet_recvmsg(t.x.a, cli, &msg, MSG_DONTWAIT), 0);
+	CHECK_EQ(msg.msg_namelen, sizeof(from));
+	CHECK_MEM(&from.sin6_addr, b6, 16);
+	c = cm_at(ctl, msg.msg_controllen, 0);
+	CHECK(c && c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PATHMTU &&
+	      c->cmsg_len == CMSG_LEN(sizeof(mi)));
+	memcpy(&mi, CMSG_DATA(c), sizeof(mi));
+	CHECK_EQ(mi.ip6m_mtu, 1300u);
+	CHECK_MEM(&mi.ip6m_addr.sin6_addr, b6, 16);
+	CHECK_EQ(duet_recvmsg(t.x.a, cli, &msg, MSG_DONTWAIT), -1); /* read once */
+	CHECK_EQ(errno, EAGAIN);
+	ml = sizeof(mi);
+	CHECK_EQ(duet_getsockopt(t.x.a, cli, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &ml), 0);
+	CHECK_EQ(mi.ip6m_mtu, 1300u);
+	/* DONTFRAG over the new path MTU: EMSGSIZE and a notice. */
+	memset(big, 'y', sizeof(big));
+	CHECK_EQ(sk_setint(t.x.a, cli, IPPROTO_IPV6, IPV6_DONTFRAG, 1), 0);
+	CHECK_EQ(duet_send(t.x.a, cli, big, sizeof(big), 0), -1);
+	CHECK_EQ(errno, EMSGSIZE);
+	msg.msg_controllen = sizeof(ctl);
+	msg.msg_namelen = sizeof(from);
+	CHECK_EQ(duet_recvmsg(t.x.a, cli, &msg, MSG_DONTWAIT), 0);
+	c = cm_at(ctl, msg.msg_controllen, 0);
+	CHECK(c && c->cmsg_type == IPV6_PATHMTU);
+	memcpy(&mi, CMSG_DATA(c), sizeof(mi));
+	CHECK_EQ(mi.ip6m_mtu, 1300u);
+	sk_teardown(&t.x);
+}

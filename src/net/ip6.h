@@ -104,6 +104,11 @@ uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
 			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key,
 			struct net_hash_memo *memo);
 
+/* The MTU a packet to dst (on oif, 0: the route's) would get: the path
+ * MTU cache's, the route's or the interface's. Returns 0 with *mtu set,
+ * or -ENETUNREACH / -EINVAL as ip6_output would. */
+int ip6_dst_mtu(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif, uint32_t *mtu);
+
 /* Chooses a source address for dst (RFC 6724 §5, default policy), on oif if
  * non-zero. Returns 0 with out set, or -EADDRNOTAVAIL. */
 int ip6_select_source(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif,

@@ -66,6 +66,26 @@ static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, stru
 	return 0;
 }
 
+int ip6_dst_mtu(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif, uint32_t *mtu)
+{
+	struct ip6_out o;
+	struct ip6_hop hop;
+	uint32_t m;
+	int err;
+
+	memset(&o, 0, sizeof(o));
+	memcpy(o.dst, dst, 16);
+	o.oif = oif;
+	if ((err = ip6_out_route(stack, &o, &hop)) != 0)
+		return err;
+	m = ip6_out_path_mtu(stack, net_if_get(stack, hop.ifindex), dst,
+			     ip6_is_scoped(dst) ? hop.ifindex : 0);
+	if (hop.route_mtu && hop.route_mtu < m)
+		m = hop.route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop.route_mtu;
+	*mtu = m;
+	return 0;
+}
+
 uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
 			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key,
 			struct net_hash_memo *memo)

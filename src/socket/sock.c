@@ -635,7 +635,7 @@ short sock_poll_events(const struct sock *s)
 {
 	short ev = 0;
 
-	if (s->rxq.len || s->is_shut_rd)
+	if (s->rxq.len || s->is_shut_rd || s->rxpmtu.is_pending)
 		ev |= POLLIN | POLLRDNORM;
 	if (s->so_error)
 		ev |= POLLERR;

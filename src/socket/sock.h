@@ -171,6 +171,11 @@ struct sock {
 	/* The advanced API (A-1..A-10). */
 	uint32_t rxopt;           /* SOCK_RX_* */
 	struct sock_sticky *sticky; /* NULL: no sticky option set */
+	struct {                  /* IPV6_RECVPATHMTU: the last notice not read */
+		bool is_pending;
+		uint8_t dst[16];
+		uint32_t scope, mtu;
+	} rxpmtu;
 	int8_t dontfrag;          /* IPV6_DONTFRAG */
 	int8_t use_min_mtu;       /* DUET_IPV6_USE_MIN_MTU: -1, 0, 1 */
 
@@ -297,6 +302,14 @@ int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len);
  * -ENOPROTOOPT: not one of them. */
 int sock_set_adv4(struct sock *s, int name, int v);
 int sock_get_adv4(const struct sock *s, int name, int *v);
+
+/* RFC 3542 §11.3: a path MTU notice for a socket with IPV6_RECVPATHMTU
+ * (the newest replaces one not read yet), for the next recvmsg. */
+void sock_path_mtu_notice(struct sock *s, const uint8_t dst[16], uint32_t scope, uint32_t mtu);
+
+/* recvmsg's answer while a notice is pending: no data, the destination
+ * as the name, an IPV6_PATHMTU object (ip6_mtuinfo). Returns 0. */
+ssize_t sock_path_mtu_recv(struct sock *s, struct msghdr *msg, int flags);
 
 /* Frees the sticky options (close). */
 void sock_sticky_free(struct sock *s);

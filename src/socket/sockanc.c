@@ -206,6 +206,42 @@ void sock_cmsg_recv(struct sock *s, struct duet_pkt *pkt, const struct sock_meta
 	msg->msg_controllen = cb.used;
 }
 
+void sock_path_mtu_notice(struct sock *s, const uint8_t dst[16], uint32_t scope, uint32_t mtu)
+{
+	if (!(s->rxopt & SOCK_RX_PATHMTU))
+		return;
+	memcpy(s->rxpmtu.dst, dst, 16);
+	s->rxpmtu.scope = sock_addr_needs_zone(dst) ? scope : 0;
+	s->rxpmtu.mtu = mtu;
+	s->rxpmtu.is_pending = true;
+	sock_wake(s);
+}
+
+ssize_t sock_path_mtu_recv(struct sock *s, struct msghdr *msg, int flags)
+{
+	struct sock_cbuf cb = { msg, 0 };
+	struct ip6_mtuinfo mi;
+
+	memset(&mi, 0, sizeof(mi));
+	mi.ip6m_addr.sin6_family = AF_INET6;
+	memcpy(mi.ip6m_addr.sin6_addr.s6_addr, s->rxpmtu.dst, 16);
+	mi.ip6m_addr.sin6_scope_id = s->rxpmtu.scope;
+	mi.ip6m_mtu = s->rxpmtu.mtu;
+	msg->msg_flags = 0;
+	if (msg->msg_name)
+		msg->msg_namelen = sock_sa_out(s, s->rxpmtu.dst, 0, s->rxpmtu.scope, msg->msg_name,
+					       msg->msg_namelen);
+	else
+		msg->msg_namelen = 0;
+	sock_put_cmsg(&cb, IPPROTO_IPV6, IPV6_PATHMTU, &mi, sizeof(mi));
+	msg->msg_controllen = cb.used;
+	if (!(flags & MSG_PEEK)) {
+		s->rxpmtu.is_pending = false;
+		sock_wake(s);
+	}
+	return 0;
+}
+
 /* --- sendmsg ------------------------------------------------------------- */
 
 static bool sock_is_super(const struct sock *s)
@@ -798,6 +834,29 @@ int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len)
 		sa.sin6_scope_id = s->sticky->o.nexthop_scope;
 		memcpy(val, &sa, n);
 		*len = n;
+		return 0;
+	}
+	case IPV6_PATHMTU: { /* RFC 3542 §11.4, connected sockets (Linux: ENOTCONN) */
+		struct ip6_mtuinfo mi;
+		uint32_t mtu;
+		int err;
+		if (*len < (socklen_t)sizeof(mi))
+			return -EINVAL;
+		if (!s->is_connected)
+			return -ENOTCONN;
+		memset(&mi, 0, sizeof(mi));
+		if (sock_addr_is_v4(s->faddr))
+			return -ENOTCONN; /* no IPv6 path */
+		if ((err = ip6_dst_mtu(s->stack, s->faddr, s->fscope ? s->fscope : s->lscope,
+				       &mtu)) != 0)
+			return err;
+		mi.ip6m_addr.sin6_family = AF_INET6;
+		memcpy(mi.ip6m_addr.sin6_addr.s6_addr, s->faddr, 16);
+		mi.ip6m_addr.sin6_port = htons(s->fport);
+		mi.ip6m_addr.sin6_scope_id = s->fscope;
+		mi.ip6m_mtu = mtu;
+		memcpy(val, &mi, sizeof(mi));
+		*len = sizeof(mi);
 		return 0;
 	}
 	case IPV6_DONTFRAG: return sock_get_intv(s->dontfrag, val, len);

@@ -172,6 +172,8 @@ static ssize_t sock_recv_once(struct sock *s, struct msghdr *msg, int flags)
 		sock_wake(s);
 		return -err;
 	}
+	if (s->rxpmtu.is_pending && (s->rxopt & SOCK_RX_PATHMTU))
+		return sock_path_mtu_recv(s, msg, flags);
 	pkt = sock_rx_pop(s, &m, (flags & MSG_PEEK) != 0);
 	if (!pkt)
 		return s->is_shut_rd ? 0 : -EAGAIN;

@@ -459,6 +459,12 @@ static void udp_err(struct duet_stack *stack, const struct net_icmp_err *e)
 	m.sport = duet_get_be16(e->l4 + 2);
 	m.ifindex = e->ifindex;
 	s = udp_lookup(stack, &m);
+	if (s && e->family == AF_INET6 && e->type == DUET_ICMP6_PACKET_TOO_BIG) {
+		uint32_t mtu; /* what the path MTU became (RFC 8201 keeps 1280 at least) */
+		if (ip6_dst_mtu(stack, e->dst, sock_addr_needs_zone(e->dst) ? e->ifindex : 0, &mtu))
+			mtu = e->mtu;
+		sock_path_mtu_notice(s, e->dst, e->ifindex, mtu); /* RFC 3542 §11.3 */
+	}
 	if (!s || !(s->is_recverr || (s->is_connected && udp_err_is_fatal(e)))) {
 		stack_count(stack, DUET_CTR_UDP_ICMP_IGNORED);
 		return;

@@ -403,6 +403,11 @@ ssize_t udp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len, const 
 		return (ssize_t)len;
 	}
 	err = udp_emit(s, pkt, &u);
+	if (err == -EMSGSIZE && !is_v4 && u.is_dontfrag) {
+		uint32_t mtu; /* RFC 3542 §11.2: the application learns the MTU */
+		if (ip6_dst_mtu(stack, u.dst, u.oif, &mtu) == 0)
+			sock_path_mtu_notice(s, dst, u.oif, mtu);
+	}
 	if (err)
 		return err;
 	stack_count(stack, DUET_CTR_UDP_OUT_DATAGRAMS);
