@@ -7,6 +7,8 @@
  * connected sockets (T-1). Output lives in udp_output.c. */
 #include "transport/udp_internal.h"
 
+#include "transport/dgram.h"
+
 #include "net/ip4.h"
 #include "net/ip6.h"
 #include "net/mld6.h"
@@ -170,7 +172,7 @@ static int udp_connect(struct sock *s, const uint8_t addr[16], uint16_t port, ui
 	/* A socket bound to one family's address cannot talk to the other. */
 	if (s->is_addr_user && sock_addr_is_v4(s->laddr) != is_v4)
 		return -ENETUNREACH;
-	err = udp_route_source(s, addr, scope ? scope : s->lscope, src);
+	err = dgram_route_source(s, addr, scope ? scope : s->lscope, src);
 	if (err)
 		return err;
 	err = udp_autobind(s);

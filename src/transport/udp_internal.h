@@ -21,12 +21,6 @@ static inline struct udp_state *udp_state_of(const struct duet_stack *stack)
  * bound yet. Returns 0 or -EAGAIN (the range is full). */
 int udp_autobind(struct sock *s);
 
-/* The source address s would use towards dst (v4-mapped for IPv4) out of
- * oif (0: the route's): the bound one, else RFC 6724's / the interface's.
- * Returns 0, -ENETUNREACH or -EADDRNOTAVAIL. */
-int udp_route_source(const struct sock *s, const uint8_t dst[16], uint32_t oif,
-		     uint8_t src[16]);
-
 /* Hands a datagram (data at its payload, metadata filled) to the socket(s)
  * it is for: to one for unicast, to every matching one for a group
  * (is_group). nh_off: where its IP header sits in pkt->buf. Returns false,
