@@ -8,6 +8,7 @@
 #include <duet/socket.h>
 
 #include <errno.h>
+#include <netinet/icmp6.h>
 
 #define DGRAM SOCK_DGRAM
 #define V6 IPPROTO_IPV6
@@ -216,6 +217,58 @@ const struct sd_case sd_cases_adv[] = {
 	SETBUF(0, V6, IPV6_2292PKTOPTIONS, "v6.52=i:500", ERR(EINVAL)),
 	GETBUF(0, V6, IPV6_2292PKTOPTIONS, ERR(ENOPROTOOPT)),
 	SETBUF(0, V6, IPV6_2292PKTOPTIONS, "hex:", OK),
+	END } },
+/* R-2, R-7, R-8, A-10: raw sockets: what socket() takes, IPV6_CHECKSUM
+ * (-1 by default, even offsets, odd EINVAL, refused at IPPROTO_IPV6 on
+ * ICMPv6 whose offset is 2), ICMP6_FILTER only on ICMPv6 raw sockets,
+ * IP_HDRINCL on IPv4 ones. */
+{ "r_raw_options", "R-2 R-7 R-8 R-10 A-10", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, OK),
+	GETI(0, SOL_SOCKET, SO_TYPE, VAL(SOCK_RAW)),
+	GETI(0, SOL_SOCKET, SO_PROTOCOL, VAL(IPPROTO_ICMPV6)),
+	GETI(0, V6, IPV6_CHECKSUM, VAL(2)),
+	SETI(0, V6, IPV6_CHECKSUM, 4, ERR(EINVAL)),
+	SETI(0, V6, IPV6_CHECKSUM, -1, ERR(EINVAL)),
+	GETI(0, V6, IPV6_CHECKSUM, VAL(2)),
+	GETBUF(0, IPPROTO_ICMPV6, ICMP6_FILTER, HEXVAL("0000000000000000000000000000000000000000000000000000000000000000")),
+	SETBUF(0, IPPROTO_ICMPV6, ICMP6_FILTER, "hex:ffffffffffffffff0000000000000000ffffffffffffffffffffffffffffffff", OK),
+	GETBUF(0, IPPROTO_ICMPV6, ICMP6_FILTER, HEXVAL("ffffffffffffffff0000000000000000ffffffffffffffffffffffffffffffff")),
+	SOCKET(1, AF_INET6, SOCK_RAW, 253, OK),
+	GETI(1, V6, IPV6_CHECKSUM, VAL(-1)),
+	SETI(1, V6, IPV6_CHECKSUM, 3, ERR(EINVAL)),
+	SETI(1, V6, IPV6_CHECKSUM, 6, OK),
+	GETI(1, V6, IPV6_CHECKSUM, VAL(6)),
+	SETI(1, V6, IPV6_CHECKSUM, -5, OK),
+	GETI(1, V6, IPV6_CHECKSUM, VAL(-1)),
+	SETI(1, V6, IPV6_CHECKSUM, 0, OK),
+	GETI(1, V6, IPV6_CHECKSUM, VAL(0)),
+	SETBUF(1, IPPROTO_ICMPV6, ICMP6_FILTER, "hex:ffffffff", ERR(EOPNOTSUPP)),
+	SOCKET(2, AF_INET6, DGRAM, 0, OK),
+	SETI(2, V6, IPV6_CHECKSUM, 2, ERR(ENOPROTOOPT)),
+	SETBUF(2, IPPROTO_ICMPV6, ICMP6_FILTER, "hex:ffffffff", ERR(ENOPROTOOPT)),
+	SOCKET(3, AF_INET, SOCK_RAW, IPPROTO_ICMP, OK),
+	GETI(3, V4, IP_HDRINCL, VAL(0)),
+	SETI(3, V4, IP_HDRINCL, 1, OK),
+	GETI(3, V4, IP_HDRINCL, VAL(1)),
+	SOCKET(4, AF_INET, SOCK_RAW, IPPROTO_RAW, OK),
+	GETI(4, V4, IP_HDRINCL, VAL(1)),
+	SOCKET(5, AF_INET, SOCK_RAW, 0, ERR(EPROTONOSUPPORT)),
+	SOCKET(5, AF_INET6, SOCK_RAW, 300, ERR(EINVAL)),
+	SOCKET(5, AF_INET6, SOCK_RAW, 0, ERR(EPROTONOSUPPORT),
+	       DUET_DIFFERS("R-2: protocol 0 on an IPv6 raw socket means Next Header 255 (the seed)", OK)),
+	END } },
+
+/* R-1, R-3, R-4, R-7, R-9: an ICMPv6 raw socket sends an echo request
+ * (the stack fills the checksum) and reads the reply from the upper-layer
+ * header on, source and hop limit as recvmsg reports them; the peer's own
+ * stack answers it. */
+{ "r_icmp6_echo", "R-1 R-3 R-4 R-7 R-9 A-3", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, SOCK_RAW, IPPROTO_ICMPV6, OK),
+	SETI(0, V6, IPV6_RECVHOPLIMIT, 1, OK),
+	SETBUF(0, IPPROTO_ICMPV6, ICMP6_FILTER, "hex:" "ffffffffffffffffffffffffffffffff" "fdffffff" "ffffffffffffffffffffffff", OK),
+	SENDMSG(0, "hex:800000001234000170696e67", "[fd00::2]:0", NULL, OK),
+	SETTLE,
+	RECVMSG(0, 512, DATA_CM("hex:8100????1234000170696e67", "v6.52=i:64")),
 	END } },
 { NULL, NULL, NULL, NULL, NULL }
 };

@@ -289,6 +289,26 @@ static void sd_exec_getopt(struct sd_run *r, const struct sd_step *st, int host,
 	}
 }
 
+/* A payload written "hex:..." ("??" matches any octet on receive):
+ * decoded into out (mask: 0 where any octet matches). Returns its length. */
+static size_t sd_hex(const char *t, uint8_t *out, uint8_t *mask, size_t cap)
+{
+	size_t n = 0;
+
+	for (t += 4; t[0] && t[1] && n < cap; t += 2, n++) {
+		char b[3] = { t[0], t[1], 0 };
+		if (mask)
+			mask[n] = t[0] != '?';
+		out[n] = t[0] == '?' ? 0 : (uint8_t)strtoul(b, NULL, 16);
+	}
+	return n;
+}
+
+static int sd_is_hex(const char *d)
+{
+	return d && strncmp(d, "hex:", 4) == 0;
+}
+
 /* sendmsg with the step's ancillary data; recvmsg with a control buffer
  * of st->b bytes, the objects written back as text. */
 static void sd_exec_msg(struct sd_run *r, const struct sd_step *st, int host, int fd,
@@ -307,8 +327,13 @@ static void sd_exec_msg(struct sd_run *r, const struct sd_step *st, int host, in
 	msg.msg_iovlen = 1;
 	errno = 0;
 	if (st->op == SD_SENDMSG) {
+		static uint8_t hexbuf[2048];
 		iov.iov_base = (void *)st->data;
 		iov.iov_len = strlen(st->data);
+		if (sd_is_hex(st->data)) {
+			iov.iov_base = hexbuf;
+			iov.iov_len = sd_hex(st->data, hexbuf, NULL, sizeof(hexbuf));
+		}
 		if (st->addr) {
 			msg.msg_namelen = sd_parse(r, host, st->addr, &ss, &eph);
 			if (!msg.msg_namelen)
@@ -521,10 +546,18 @@ static long long sd_default_ret(const struct sd_step *st, const struct sd_expect
 	case SD_SENDTO:
 		return (long long)sd_payload_len(st);
 	case SD_SENDMSG:
+		if (sd_is_hex(st->data)) {
+			uint8_t b[2048];
+			return (long long)sd_hex(st->data, b, NULL, sizeof(b));
+		}
 		return (long long)strlen(st->data);
 	case SD_RECV:
 	case SD_RECVFROM:
 	case SD_RECVMSG:
+		if (sd_is_hex(x->data)) {
+			uint8_t b[2048];
+			return (long long)sd_hex(x->data, b, NULL, sizeof(b));
+		}
 		return x->data ? (long long)strlen(x->data) : 0;
 	case SD_POLL:
 		return x->has_val && x->val ? 1 : 0;
@@ -574,7 +607,16 @@ static void sd_compare(struct sd_run *r, int i, const struct sd_step *st,
 		if (x->has_vlen && g->vlen != x->vlen)
 			sd_mismatch(r, i, st, "expected length %lld, got %lld", x->vlen, g->vlen);
 	}
-	if ((st->op == SD_RECV || st->op == SD_RECVFROM || st->op == SD_RECVMSG) && x->data) {
+	if (st->op == SD_RECVMSG && sd_is_hex(x->data)) {
+		uint8_t b[SD_BUF], m[SD_BUF];
+		size_t n = sd_hex(x->data, b, m, sizeof(b)), k;
+		for (k = 0; k < n && k < g->ndata; k++)
+			if (m[k] && (uint8_t)g->data[k] != b[k])
+				break;
+		if (g->ndata != n || k != n)
+			sd_mismatch(r, i, st, "expected data %s, differs at octet %zu of %zu", x->data,
+				    k, g->ndata);
+	} else if ((st->op == SD_RECV || st->op == SD_RECVFROM || st->op == SD_RECVMSG) && x->data) {
 		size_t n = strlen(x->data);
 		if (g->ndata != n || memcmp(g->data, x->data, n) != 0)
 			sd_mismatch(r, i, st, "expected data \"%s\", got %zu bytes \"%.*s\"",

@@ -221,6 +221,11 @@
 	X(DROP_UDP_RCVBUF,       "UDP datagram dropped: the socket's receive buffer (SO_RCVBUF) is full, or it was shut down for reading") \
 	X(UDP_ICMP_ERRORS,       "ICMP errors about our UDP datagrams reported to a socket (SO_ERROR)") \
 	X(UDP_ICMP_IGNORED,      "ICMP errors about our UDP datagrams not reported: no socket, not connected, or not fatal (as Linux)") \
+	X(RAW_IN_DELIVERS,       "copies of received packets queued on raw sockets (R-1..R-10)") \
+	X(RAW_OUT_DATAGRAMS,     "datagrams sent by raw sockets") \
+	X(RAW_FILTERED,          "ICMPv6 messages a raw socket's ICMP6_FILTER kept from it") \
+	X(DROP_RAW_BAD_CHECKSUM, "raw socket copy dropped: ICMPv6 or IPV6_CHECKSUM checksum does not verify (R-7, R-8)") \
+	X(DROP_RAW_SHORT,        "raw socket copy dropped: payload too short for the IPV6_CHECKSUM offset (R-8)") \
 	X(MLD6_IN_QUERIES,       "MLD Queries received and handed to the listener engine") \
 	X(MLD6_IN_REPORTS,       "MLD Reports / Dones of other listeners received (a host ignores them, RFC 3810 6.1)") \
 	X(MLD6_OUT_MSGS,         "MLD messages sent (MLDv2 Reports, MLDv1 Reports and Dones)") \

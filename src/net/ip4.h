@@ -33,6 +33,14 @@ typedef void (*ip4_upper_fn)(struct duet_stack *stack, struct duet_pkt *pkt,
  * §3.2.2.1). */
 void ip4_set_upper(struct duet_stack *stack, uint8_t proto, ip4_upper_fn fn);
 
+/* The raw sockets' tap (transport/raw.c): offered every datagram for us
+ * before its upper layer, pkt's data at the IPv4 header. It copies what
+ * it wants and does not take pkt; true when a raw socket took a copy (an
+ * unknown protocol is then no error). */
+typedef bool (*ip4_raw_fn)(struct duet_stack *stack, struct duet_pkt *pkt,
+			   const struct ip4_rx_info *info, uint8_t protocol);
+void ip4_set_raw(struct duet_stack *stack, ip4_raw_fn fn);
+
 struct ip4_out {
 	uint8_t src[4];          /* 0.0.0.0: the outgoing interface's address */
 	uint8_t dst[4];
@@ -49,6 +57,9 @@ struct ip4_out {
 				  * every fragment: only options whose copied
 				  * flag is set (RFC 791 §3.1) belong here */
 	uint8_t options_len;     /* up to 40 octets, padded to 4 with EOL */
+	bool is_id_given;        /* id is used (IP_HDRINCL); else one is
+				  * chosen (RFC 6864) */
+	uint16_t id;
 	struct net_hash_memo *id_memo; /* the sender's memo for the
 				  * Identification hash (not owned); NULL: none */
 };

@@ -124,8 +124,15 @@ static int ip4_options_check(const struct duet_ip4_hdr *h, uint32_t *pointer, bo
 static void ip4_deliver(struct duet_stack *stack, struct duet_pkt *pkt,
 			const struct duet_ip4_hdr *h, const struct ip4_rx_info *info)
 {
-	ip4_upper_fn fn = ip4_state_of(stack)->upper[h->protocol];
+	const struct ip4_state *st = ip4_state_of(stack);
+	ip4_upper_fn fn = st->upper[h->protocol];
+	bool is_raw = st->raw && st->raw(stack, pkt, info, h->protocol);
 
+	if (!fn && is_raw) { /* a raw socket's protocol: no error (Linux) */
+		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_DELIVERS);
+		duet_pkt_free(pkt);
+		return;
+	}
 	if (!fn) {
 		stack_count_pkt(stack, pkt, DUET_CTR_IP4_IN_UNKNOWN_PROTOS);
 		/* RFC 1122 §3.2.2.1: protocol unreachable. */

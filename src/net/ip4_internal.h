@@ -30,6 +30,7 @@
 
 struct ip4_state {
 	ip4_upper_fn upper[256];          /* by IPv4 Protocol */
+	ip4_raw_fn raw;                   /* the raw sockets' tap, NULL: none */
 	struct reass reass;
 	struct pmtu_cache pmtu;
 	struct ratelimit icmp_rl;         /* ICMP errors (token bucket) */

@@ -8,6 +8,14 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+void ip4_set_raw(struct duet_stack *stack, ip4_raw_fn fn)
+{
+	struct ip4_state *st = ip4_state_of(stack);
+
+	if (st)
+		st->raw = fn;
+}
+
 void ip4_set_upper(struct duet_stack *stack, uint8_t proto, ip4_upper_fn fn)
 {
 	struct ip4_state *st = ip4_state_of(stack);

@@ -184,7 +184,8 @@ static void ip4_hdr_init(struct duet_stack *stack, const struct ip4_out *o, cons
 	memcpy(h->dst, o->dst, 4);
 	h->options = o->options;
 	h->options_len = o->options ? o->options_len : 0;
-	h->identification = ip4_next_id(stack, src, o->dst, o->protocol, o->id_memo);
+	h->identification = o->is_id_given ? o->id
+					   : ip4_next_id(stack, src, o->dst, o->protocol, o->id_memo);
 }
 
 /* Datagrams to ourselves: no route, no MTU, straight to input — arriving

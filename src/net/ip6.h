@@ -39,6 +39,15 @@ typedef void (*ip6_upper_fn)(struct duet_stack *stack, struct duet_pkt *pkt,
  * 1 (RFC 8200 §4). */
 void ip6_set_upper(struct duet_stack *stack, uint8_t proto, ip6_upper_fn fn);
 
+/* The raw sockets' tap (transport/raw.c): offered every packet for us
+ * whose upper-layer protocol is nh, before its handler, pkt's data at the
+ * upper-layer header (the extension headers before it, reassembled). It
+ * copies what it wants and does not take pkt; true when a raw socket took
+ * a copy (an unknown Next Header is then no error). */
+typedef bool (*ip6_raw_fn)(struct duet_stack *stack, struct duet_pkt *pkt,
+			   const struct ip6_rx_info *info, uint8_t nh);
+void ip6_set_raw(struct duet_stack *stack, ip6_raw_fn fn);
+
 /* The extension headers an output may carry, in RFC 8200 §4.1 order: the
  * first three form the unfragmentable part (repeated in every fragment),
  * the last leads the fragmentable part. */

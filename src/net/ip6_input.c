@@ -252,10 +252,21 @@ static int ip6_in_fragment(struct duet_stack *stack, struct ip6_walk *w)
  * Parameter Problem code 1 pointing at it (RFC 8200 §4). */
 static void ip6_in_deliver(struct duet_stack *stack, struct ip6_walk *w, uint8_t nh)
 {
-	ip6_upper_fn fn = ip6_state(stack)->upper[nh];
+	const struct ip6_state *st = ip6_state(stack);
+	ip6_upper_fn fn = st->upper[nh];
+	bool is_raw = false;
 
 	if (nh == DUET_IP6_NH_NONE) { /* RFC 8200 §4.7: nothing follows */
 		stack_drop(stack, w->pkt, DUET_CTR_DROP_IP6_NO_NEXT_HEADER);
+		return;
+	}
+	if (st->raw && duet_pkt_pull(w->pkt, w->off)) {
+		is_raw = st->raw(stack, w->pkt, &w->info, nh);
+		duet_pkt_push(w->pkt, w->off);
+	}
+	if (!fn && is_raw) { /* a raw socket's protocol: no Parameter Problem (Linux) */
+		stack_count_pkt(stack, w->pkt, DUET_CTR_IP6_IN_DELIVERS);
+		duet_pkt_free(w->pkt);
 		return;
 	}
 	if (!fn) {

@@ -18,6 +18,7 @@
 /* The IPv6 module's state: net->proto_state[NET_PROTO_IP6]. */
 struct ip6_state {
 	ip6_upper_fn upper[256];         /* by Next Header */
+	ip6_raw_fn raw;                  /* the raw sockets' tap, NULL: none */
 	struct reass reass;
 	struct pmtu_cache pmtu;
 	struct ratelimit icmp_rl;        /* ICMPv6 errors, RFC 4443 §2.4(f) */

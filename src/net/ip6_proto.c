@@ -12,6 +12,11 @@
 #include <stdlib.h>
 #include <sys/socket.h>
 
+void ip6_set_raw(struct duet_stack *stack, ip6_raw_fn fn)
+{
+	ip6_state(stack)->raw = fn;
+}
+
 void ip6_set_upper(struct duet_stack *stack, uint8_t proto, ip6_upper_fn fn)
 {
 	ip6_state(stack)->upper[proto] = fn;

@@ -6,6 +6,7 @@
  * the stack (sock_enter / sock_leave). */
 #include "socket/sock.h"
 #include "socket/sock_api.h"
+#include "transport/raw.h"
 #include "transport/udp.h"
 #include "net/net.h"
 
@@ -29,6 +30,7 @@
 int sock_init(struct duet_stack *stack)
 {
 	struct sock_state *ss = calloc(1, sizeof(*ss));
+	int err;
 
 	if (!ss)
 		return -ENOMEM;
@@ -45,7 +47,9 @@ int sock_init(struct duet_stack *stack)
 	ss->mc_ttl4 = 1;           /* RFC 1112 §6.1 */
 	ss->rmem_default = ss->wmem_default = SOCK_RMEM_DEFAULT;
 	ss->rmem_max = ss->wmem_max = SOCK_RMEM_DEFAULT;
-	return udp_init(stack);
+	if ((err = udp_init(stack)) != 0)
+		return err;
+	return raw_init(stack);
 }
 
 void sock_fini(struct duet_stack *stack)
@@ -58,6 +62,7 @@ void sock_fini(struct duet_stack *stack)
 	for (i = 0; i < ss->cap; i++)
 		if (ss->fds[i])
 			sock_destroy(ss->fds[i]);
+	raw_fini(stack);
 	udp_fini(stack);
 	free(ss->fds);
 	free(ss);
@@ -118,12 +123,20 @@ static int sock_create(struct duet_stack *stack, int domain, int type, int proto
 		return -EAFNOSUPPORT;
 	if (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
 		return -EINVAL;
-	if (base == SOCK_STREAM || base == SOCK_RAW || base == SOCK_SEQPACKET)
-		return -ESOCKTNOSUPPORT; /* TCP: issue 6; raw: issue 5 */
-	if (base != SOCK_DGRAM)
+	if (base == SOCK_STREAM || base == SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT; /* TCP: issue 6 */
+	if (base != SOCK_DGRAM && base != SOCK_RAW)
 		return -EINVAL;
-	if (protocol != 0 && protocol != IPPROTO_UDP)
+	if (base == SOCK_DGRAM && protocol != 0 && protocol != IPPROTO_UDP)
 		return -EPROTONOSUPPORT;
+	if (base == SOCK_RAW) {
+		if (protocol < 0 || protocol > 255)
+			return -EINVAL;
+		if (domain == AF_INET && protocol == 0)
+			return -EPROTONOSUPPORT; /* Linux; IPv6's 0 is R-2's Next Header 255 */
+		if (ss->cred.uid != 0)
+			return -EPERM; /* B-9 (Linux: CAP_NET_RAW) */
+	}
 	slot = sock_slot(ss);
 	if (slot < 0)
 		return slot;
@@ -131,11 +144,13 @@ static int sock_create(struct duet_stack *stack, int domain, int type, int proto
 	if (!s)
 		return -ENOBUFS;
 	s->stack = stack;
-	s->proto = &udp_proto;
+	s->proto = base == SOCK_RAW ? &raw_proto : &udp_proto;
 	s->fd = slot + SOCK_FD_BASE;
 	s->family = domain;
-	s->type = SOCK_DGRAM;
-	s->protocol = IPPROTO_UDP;
+	s->type = base;
+	s->protocol = base == SOCK_RAW ? protocol : IPPROTO_UDP;
+	s->csum_off = base == SOCK_RAW && domain == AF_INET6 && protocol == IPPROTO_ICMPV6 ? 2 : -1;
+	s->is_hdrincl = base == SOCK_RAW && domain == AF_INET && protocol == 255;
 	s->cred = ss->cred;
 	s->is_nonblock = (type & SOCK_NONBLOCK) != 0;
 	s->is_cloexec = (type & SOCK_CLOEXEC) != 0;
@@ -150,6 +165,8 @@ static int sock_create(struct duet_stack *stack, int domain, int type, int proto
 	s->evfd = -1;
 	sock_addr_wildcard(s, s->laddr);
 	duet_pktq_init(&s->rxq, UINT32_MAX);
+	if (base == SOCK_RAW)
+		raw_hash(s);
 	ss->fds[slot] = s;
 	ss->n_open++;
 	return s->fd;

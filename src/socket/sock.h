@@ -176,6 +176,10 @@ struct sock {
 		uint8_t dst[16];
 		uint32_t scope, mtu;
 	} rxpmtu;
+	/* Raw sockets (R-1..R-10). */
+	int32_t csum_off;         /* IPV6_CHECKSUM: offset, -1 none (ICMPv6: 2) */
+	uint32_t icmp6_filt[8];   /* ICMP6_FILTER: a set bit blocks the type */
+	bool is_hdrincl;          /* IP_HDRINCL (IPv4) */
 	int8_t dontfrag;          /* IPV6_DONTFRAG */
 	int8_t use_min_mtu;       /* DUET_IPV6_USE_MIN_MTU: -1, 0, 1 */
 
@@ -197,6 +201,7 @@ struct sock_state {
 	uint32_t n_open;
 	struct duet_cred cred;     /* for new sockets */
 	void *udp;                 /* the UDP module's state (transport/udp.c) */
+	void *raw;                 /* the raw sockets' (transport/raw.c) */
 	/* Knobs (S-3; socket/sysctl.c names them). */
 	bool bindv6only;
 	uint32_t max_sockets;

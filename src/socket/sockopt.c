@@ -8,6 +8,7 @@
 #include "net/mld6.h"
 #include "net/net.h"
 #include "net/route.h"
+#include "transport/raw.h"
 
 #include <duet/addr.h>
 
@@ -404,6 +405,11 @@ static int sock_setopt(struct sock *s, int level, int name, const void *val, soc
 		return -EINVAL;
 	if (!val)
 		val = empty; /* a zero length reads nothing */
+	if (s->type == SOCK_RAW) {
+		int r = raw_setopt(s, level, name, val, len);
+		if (r != 1)
+			return r;
+	}
 	switch (level) {
 	case SOL_SOCKET: return sock_set_sol(s, name, val, len);
 	case IPPROTO_IPV6: return sock_set_ip6(s, name, val, len);
@@ -535,6 +541,11 @@ static int sock_getopt(struct sock *s, int level, int name, void *val, socklen_t
 		return -EINVAL;
 	if (!val && *len > 0)
 		return -EFAULT;
+	if (s->type == SOCK_RAW) {
+		int r = raw_getopt(s, level, name, val, len);
+		if (r != 1)
+			return r;
+	}
 	if (s->family == AF_INET && level != SOL_SOCKET && level != IPPROTO_IP)
 		return -EOPNOTSUPP; /* Linux's ip_getsockopt (setsockopt: ENOPROTOOPT) */
 	switch (level) {
