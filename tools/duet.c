@@ -23,7 +23,7 @@ static const struct duet_subcommand subcommands[] = {
 	{ "run", "run the stack on a TAP device until SIGINT/SIGTERM",
 	  "duet run --tap IFNAME --addr CIDR [--addr CIDR ...] [--gateway ADDR] [--pcap FILE]\n"
 	  "         [--sysctl NAME=VALUE ...] [--echo udp:PORT [--echo-hops N] [--join GROUP ...]\n"
-	  "          [--announce GROUP ...]]\n"
+	  "          [--announce GROUP ...] [--echo-adv] [--echo-hopopts HEX] [--echo-dstopts HEX]]\n"
 	  "  Opens (creating if missing) the TAP device IFNAME and brings it up, gives\n"
 	  "  duet the addresses (IPv4 or IPv6, e.g. 192.0.2.2/24, 2001:db8::2/64; IPv6\n"
 	  "  ones go through DAD) and a default route via each --gateway, and serves\n"
@@ -34,7 +34,12 @@ static const struct duet_subcommand subcommands[] = {
 	  "  --echo udp:PORT  a dual-stack UDP echo service on [::]:PORT (V6ONLY=0)\n"
 	  "  --echo-hops N    its IPV6_UNICAST_HOPS (replies carry hop limit N)\n"
 	  "  --join GROUP     its socket joins an IPv6 or IPv4 group on the TAP device\n"
-	  "  --announce GROUP its socket sends a datagram a second to GROUP, echo port",
+	  "  --announce GROUP its socket sends a datagram a second to GROUP, echo port\n"
+	  "  --echo-adv       its socket turns on the RFC 3542 receive switches and prints an\n"
+	  "                   `adv` line per recvmsg (and `adv pathmtu ADDR MTU` notices)\n"
+	  "  --echo-hopopts HEX  a sticky Hop-by-Hop Options header for its replies (the\n"
+	  "                   whole header in hex, 8n octets; duet writes its Next Header)\n"
+	  "  --echo-dstopts HEX  the same for a Destination Options header",
 	  tool_run },
 	{ "ping", "send ICMP/ICMPv6 echo requests from a stack on a TAP device",
 	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] --tap IFNAME --addr CIDR\n"

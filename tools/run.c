@@ -5,13 +5,20 @@
  * served by a thread of its own through the thread-safe socket API. With
  * --announce GROUP, the same socket also sends one datagram a second to
  * GROUP on the echo port out of the TAP device (multicast from duet to the
- * kernel's members, with the default multicast hop limit / TTL). */
+ * kernel's members, with the default multicast hop limit / TTL). With
+ * --echo-adv, the echo socket turns on the advanced API's receive switches
+ * (RFC 3542: A-1, A-3, A-4, A-10) and prints one "adv" line per recvmsg:
+ * what the stack says about each datagram, or a path MTU notice. With
+ * --echo-hopopts / --echo-dstopts HEX, its replies carry those headers as
+ * sticky options (A-4). */
 #include "tools/duet_tool.h"
 #include "tools/tapnet.h"
 
 #include <duet/addr.h>
 #include <duet/socket.h>
 
+#include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -23,6 +30,17 @@
 
 #define RUN_MAX_JOINS 8
 #define RUN_ANNOUNCE_NS 1000000000ull
+/* An extension header's largest size: (Hdr Ext Len 255 + 1) * 8 octets. */
+#define RUN_EXT_MAX 2048
+/* Room for every ancillary object one datagram can bring: a few small ones
+ * plus a Hop-by-Hop, a Routing and two Destination Options headers. */
+#define RUN_CTL_MAX (4 * (RUN_EXT_MAX + 64) + 512)
+
+/* A sticky extension header from the command line (--echo-hopopts ...). */
+struct run_ext {
+	uint8_t bytes[RUN_EXT_MAX];
+	size_t len; /* 0: not given */
+};
 
 struct run_echo {
 	struct duet_stack *stack;
@@ -33,6 +51,9 @@ struct run_echo {
 	const struct tapnet_addr *announce; /* groups to announce to */
 	int n_announce;
 	unsigned long long announced, announce_failed;
+	int adv;                              /* --echo-adv */
+	const struct run_ext *hopopts, *dstopts; /* sticky, or len 0 */
+	unsigned long long notices;           /* path MTU notices printed */
 };
 
 static uint64_t run_now_ns(void)
@@ -89,12 +110,132 @@ static int run_parse_uint(const char *text, unsigned long max, unsigned long *ou
 	return 0;
 }
 
+/* HEX (two digits an octet, either case) into a whole extension header:
+ * a length that is a multiple of 8 and agrees with its Hdr Ext Len, so a
+ * typo is caught here with a message rather than as EINVAL later. */
+static int run_parse_ext(const char *opt, const char *hex, struct run_ext *x)
+{
+	size_t n = strlen(hex), i;
+
+	if (n % 2 || n / 2 > RUN_EXT_MAX || n / 2 < 8 || (n / 2) % 8) {
+		fprintf(stderr, "duet run: %s takes 8 to %d octets in hex, a multiple of 8\n", opt,
+			RUN_EXT_MAX);
+		return -1;
+	}
+	for (i = 0; i < n; i += 2) {
+		char two[3] = { hex[i], hex[i + 1], 0 };
+
+		if (!isxdigit((unsigned char)two[0]) || !isxdigit((unsigned char)two[1])) {
+			fprintf(stderr, "duet run: %s: '%s' is not hex\n", opt, hex);
+			return -1;
+		}
+		x->bytes[i / 2] = (uint8_t)strtoul(two, NULL, 16);
+	}
+	x->len = n / 2;
+	if ((x->bytes[1] + 1u) * 8u != x->len) {
+		fprintf(stderr, "duet run: %s: Hdr Ext Len %u says %u octets, %zu given\n", opt,
+			x->bytes[1], (x->bytes[1] + 1u) * 8u, x->len);
+		return -1;
+	}
+	return 0;
+}
+
+static void run_put_hex(const uint8_t *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < len; i++)
+		printf("%02x", p[i]);
+}
+
+/* An IPv6 address with its zone (as %INDEX) when it has one. */
+static void run_put_addr6(const struct in6_addr *a, uint32_t scope)
+{
+	char text[INET6_ADDRSTRLEN];
+
+	inet_ntop(AF_INET6, a, text, sizeof(text));
+	printf("%s", text);
+	if (scope)
+		printf("%%%u", scope);
+}
+
+/* One line per recvmsg, the objects in the order the stack wrote them (so
+ * a test sees the order of the extension headers, RFC 3542 §8). Returns
+ * whether it was a path MTU notice (A-10: no data, one IPV6_PATHMTU), which
+ * is not echoed. stdout is locked so the line stays whole beside the main
+ * thread's counters, and flushed so a test reading the output sees it now. */
+static int run_adv_print(struct msghdr *msg, const struct sockaddr_in6 *from, ssize_t n)
+{
+	struct cmsghdr *c;
+	int notice = 0;
+
+	flockfile(stdout);
+	for (c = CMSG_FIRSTHDR(msg); n == 0 && c; c = CMSG_NXTHDR(msg, c)) {
+		struct ip6_mtuinfo mi;
+
+		if (c->cmsg_level != IPPROTO_IPV6 || c->cmsg_type != IPV6_PATHMTU ||
+		    c->cmsg_len < CMSG_LEN(sizeof(mi)))
+			continue;
+		memcpy(&mi, CMSG_DATA(c), sizeof(mi));
+		printf("adv pathmtu ");
+		run_put_addr6(&mi.ip6m_addr.sin6_addr, mi.ip6m_addr.sin6_scope_id);
+		printf(" %u\n", mi.ip6m_mtu);
+		notice = 1;
+	}
+	if (!notice) {
+		printf("adv from [");
+		run_put_addr6(&from->sin6_addr, from->sin6_scope_id);
+		printf("]:%u len %zd", ntohs(from->sin6_port), n);
+		for (c = CMSG_FIRSTHDR(msg); c; c = CMSG_NXTHDR(msg, c)) {
+			const uint8_t *d = CMSG_DATA(c);
+			size_t dl = c->cmsg_len - CMSG_LEN(0);
+			int v;
+
+			if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_PKTINFO &&
+			    dl >= sizeof(struct in6_pktinfo)) {
+				struct in6_pktinfo pi;
+
+				memcpy(&pi, d, sizeof(pi));
+				printf(" pktinfo ");
+				run_put_addr6(&pi.ipi6_addr, 0);
+				printf("%%%u", pi.ipi6_ifindex);
+			} else if (c->cmsg_level == IPPROTO_IPV6 &&
+				   (c->cmsg_type == IPV6_HOPLIMIT || c->cmsg_type == IPV6_TCLASS) &&
+				   dl >= sizeof(int)) {
+				memcpy(&v, d, sizeof(v));
+				printf(" %s %d", c->cmsg_type == IPV6_HOPLIMIT ? "hoplimit" : "tclass", v);
+			} else {
+				const char *name = NULL;
+
+				if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_HOPOPTS)
+					name = "hopopts";
+				else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_DSTOPTS)
+					name = "dstopts";
+				else if (c->cmsg_level == IPPROTO_IPV6 && c->cmsg_type == IPV6_RTHDR)
+					name = "rthdr";
+				/* Anything else is shown raw rather than hidden. */
+				if (name)
+					printf(" %s ", name);
+				else
+					printf(" cmsg %d/%d ", c->cmsg_level, c->cmsg_type);
+				run_put_hex(d, dl);
+			}
+		}
+		if (msg->msg_flags & MSG_CTRUNC)
+			printf(" ctrunc");
+		printf("\n");
+	}
+	fflush(stdout);
+	funlockfile(stdout);
+	return notice;
+}
+
 /* Receives with a 200 ms SO_RCVTIMEO so the stop flag is seen promptly;
  * every loop iteration is bounded by that timeout. */
 static void *run_echo_main(void *arg)
 {
 	struct run_echo *e = arg;
-	unsigned char buf[65536];
+	unsigned char buf[65536], ctl[RUN_CTL_MAX];
 	uint64_t next_announce = run_now_ns();
 
 	while (!atomic_load(&e->stop)) {
@@ -106,9 +247,29 @@ static void *run_echo_main(void *arg)
 			run_announce(e);
 			next_announce = run_now_ns() + RUN_ANNOUNCE_NS;
 		}
-		n = duet_recvfrom(e->stack, e->fd, buf, sizeof(buf), 0,
-					  (struct sockaddr *)&from, &flen);
+		if (e->adv) {
+			struct iovec iov = { buf, sizeof(buf) };
+			struct msghdr msg;
 
+			memset(&msg, 0, sizeof(msg));
+			msg.msg_name = &from;
+			msg.msg_namelen = flen;
+			msg.msg_iov = &iov;
+			msg.msg_iovlen = 1;
+			msg.msg_control = ctl;
+			msg.msg_controllen = sizeof(ctl);
+			n = duet_recvmsg(e->stack, e->fd, &msg, 0);
+			if (n < 0)
+				continue;
+			flen = msg.msg_namelen;
+			if (run_adv_print(&msg, &from, n)) {
+				e->notices++;
+				continue; /* a notice, not a datagram: nothing to echo */
+			}
+		} else {
+			n = duet_recvfrom(e->stack, e->fd, buf, sizeof(buf), 0,
+					  (struct sockaddr *)&from, &flen);
+		}
 		if (n < 0)
 			continue; /* EAGAIN (timeout) or a reported ICMP error */
 		/* B-1: the peer comes back as a sockaddr_in6 (v4-mapped for
@@ -139,6 +300,26 @@ static int run_echo_open(struct run_echo *e, uint32_t ifindex, int hops,
 	if (hops >= 0 && duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops,
 					 sizeof(hops)))
 		return fprintf(stderr, "duet run: IPV6_UNICAST_HOPS: %s\n", strerror(errno)), -1;
+	if (e->adv) {
+		static const int rx[] = { IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT, IPV6_RECVTCLASS,
+					  IPV6_RECVHOPOPTS, IPV6_RECVDSTOPTS, IPV6_RECVRTHDR,
+					  IPV6_RECVPATHMTU };
+		int on = 1;
+		size_t k;
+
+		for (k = 0; k < sizeof(rx) / sizeof(rx[0]); k++)
+			if (duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, rx[k], &on, sizeof(on)))
+				return fprintf(stderr, "duet run: --echo-adv: option %d: %s\n", rx[k],
+					       strerror(errno)),
+				       -1;
+	}
+	/* A-4 sticky: whole headers; the stack writes their Next Header octet. */
+	if (e->hopopts->len && duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_HOPOPTS,
+						e->hopopts->bytes, (socklen_t)e->hopopts->len))
+		return fprintf(stderr, "duet run: IPV6_HOPOPTS: %s\n", strerror(errno)), -1;
+	if (e->dstopts->len && duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_DSTOPTS,
+						e->dstopts->bytes, (socklen_t)e->dstopts->len))
+		return fprintf(stderr, "duet run: IPV6_DSTOPTS: %s\n", strerror(errno)), -1;
 	/* Announcements leave by the TAP device (B-5 and its IPv4 twin). */
 	if (e->n_announce) {
 		struct ip_mreqn m;
@@ -192,6 +373,7 @@ int tool_run(int argc, char **argv)
 	struct tapnet n;
 	struct run_echo echo;
 	struct tapnet_addr joins[RUN_MAX_JOINS], announce[RUN_MAX_JOINS];
+	static struct run_ext hopopts, dstopts; /* 2 KiB each: off the stack */
 	pthread_t echo_thread;
 	int echo_running = 0, n_joins = 0, n_announce = 0, hops = -1;
 	sigset_t set;
@@ -200,13 +382,20 @@ int tool_run(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&echo, 0, sizeof(echo));
 	echo.fd = -1;
+	echo.hopopts = &hopopts;
+	echo.dstopts = &dstopts;
 	for (i = 1; i < argc; i++) {
 		const char *opt = argv[i];
 		unsigned long v;
 		int r;
 
+		if (!strcmp(opt, "--echo-adv")) {
+			echo.adv = 1;
+			continue;
+		}
 		if (!strcmp(opt, "--echo") || !strcmp(opt, "--echo-hops") || !strcmp(opt, "--join") ||
-		    !strcmp(opt, "--announce")) {
+		    !strcmp(opt, "--announce") || !strcmp(opt, "--echo-hopopts") ||
+		    !strcmp(opt, "--echo-dstopts")) {
 			const char *val;
 
 			if (i + 1 >= argc) {
@@ -229,6 +418,10 @@ int tool_run(int argc, char **argv)
 					return 2;
 				}
 				hops = (int)v;
+			} else if (!strcmp(opt, "--echo-hopopts") || !strcmp(opt, "--echo-dstopts")) {
+				if (run_parse_ext(opt, val,
+						  !strcmp(opt, "--echo-hopopts") ? &hopopts : &dstopts))
+					return 2;
 			} else {
 				int is_join = !strcmp(opt, "--join");
 				struct tapnet_addr *g = is_join ? &joins[n_joins] : &announce[n_announce];
@@ -259,8 +452,10 @@ int tool_run(int argc, char **argv)
 			return 2;
 		}
 	}
-	if (!echo.port && (hops >= 0 || n_joins || n_announce)) {
-		fprintf(stderr, "duet run: --echo-hops, --join and --announce need --echo udp:PORT\n");
+	if (!echo.port && (hops >= 0 || n_joins || n_announce || echo.adv || hopopts.len ||
+			   dstopts.len)) {
+		fprintf(stderr, "duet run: --echo-hops, --echo-adv, --echo-hopopts, --echo-dstopts, "
+				"--join and --announce need --echo udp:PORT\n");
 		return 2;
 	}
 	echo.announce = announce;
@@ -309,6 +504,8 @@ int tool_run(int argc, char **argv)
 		duet_close(echo.stack, echo.fd);
 		printf("duet run: echo udp:%u: %llu datagrams echoed, %llu failed\n", echo.port,
 		       echo.echoed, echo.failed);
+		if (echo.adv)
+			printf("duet run: %llu path MTU notices\n", echo.notices);
 		if (n_announce)
 			printf("duet run: %llu announcements sent, %llu failed\n", echo.announced,
 			       echo.announce_failed);
