@@ -22,7 +22,7 @@ static const struct duet_subcommand subcommands[] = {
 	  tool_demo },
 	{ "run", "run the stack on a TAP device until SIGINT/SIGTERM",
 	  "duet run --tap IFNAME --addr CIDR [--addr CIDR ...] [--gateway ADDR] [--pcap FILE]\n"
-	  "         [--sysctl NAME=VALUE ...] [--echo udp:PORT [--echo-hops N] [--join GROUP ...]\n"
+	  "         [--sysctl NAME=VALUE ...] [--echo udp:PORT|raw6:PROTO[:OFF] [--echo-hops N] [--join GROUP ...]\n"
 	  "          [--announce GROUP ...] [--echo-adv] [--echo-hopopts HEX] [--echo-dstopts HEX]]\n"
 	  "  Opens (creating if missing) the TAP device IFNAME and brings it up, gives\n"
 	  "  duet the addresses (IPv4 or IPv6, e.g. 192.0.2.2/24, 2001:db8::2/64; IPv6\n"
@@ -32,6 +32,8 @@ static const struct duet_subcommand subcommands[] = {
 	  "  --pcap FILE  capture the TAP device's traffic as duet sees it\n"
 	  "  --sysctl NAME=VALUE  set a knob first (`duet sysctl` lists them)\n"
 	  "  --echo udp:PORT  a dual-stack UDP echo service on [::]:PORT (V6ONLY=0)\n"
+	  "  --echo raw6:PROTO[:OFFSET]  a raw IPv6 socket of protocol PROTO echoing\n"
+	  "                   what it reads, with IPV6_CHECKSUM at OFFSET if given\n"
 	  "  --echo-hops N    its IPV6_UNICAST_HOPS (replies carry hop limit N)\n"
 	  "  --join GROUP     its socket joins an IPv6 or IPv4 group on the TAP device\n"
 	  "  --announce GROUP its socket sends a datagram a second to GROUP, echo port\n"

@@ -10,7 +10,10 @@
  * (RFC 3542: A-1, A-3, A-4, A-10) and prints one "adv" line per recvmsg:
  * what the stack says about each datagram, or a path MTU notice. With
  * --echo-hopopts / --echo-dstopts HEX, its replies carry those headers as
- * sticky options (A-4). */
+ * sticky options (A-4). With --echo raw6:PROTO[:OFFSET], the echo socket
+ * is a raw IPv6 socket of that protocol instead (R-1, R-3, R-4), with
+ * IPV6_CHECKSUM at OFFSET (R-8): the stack verifies what it reads and
+ * computes what it sends. */
 #include "tools/duet_tool.h"
 #include "tools/tapnet.h"
 
@@ -46,6 +49,8 @@ struct run_echo {
 	struct duet_stack *stack;
 	int fd;
 	unsigned port;
+	int raw_proto;                        /* --echo raw6:PROTO, -1: UDP */
+	int raw_csum;                         /* its IPV6_CHECKSUM offset, -1: none */
 	atomic_int stop;
 	unsigned long long echoed, failed;
 	const struct tapnet_addr *announce; /* groups to announce to */
@@ -290,9 +295,15 @@ static int run_echo_open(struct run_echo *e, uint32_t ifindex, int hops,
 	struct timeval tv = { 0, 200000 };
 	int off = 0, i;
 
-	e->fd = duet_socket(e->stack, AF_INET6, SOCK_DGRAM, 0);
+	e->fd = e->raw_proto >= 0 ? duet_socket(e->stack, AF_INET6, SOCK_RAW, e->raw_proto)
+				  : duet_socket(e->stack, AF_INET6, SOCK_DGRAM, 0);
 	if (e->fd < 0)
 		return fprintf(stderr, "duet run: echo socket: %s\n", strerror(errno)), -1;
+	if (e->raw_csum >= 0 && duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_CHECKSUM,
+						&e->raw_csum, sizeof(e->raw_csum)))
+		return fprintf(stderr, "duet run: IPV6_CHECKSUM %d: %s\n", e->raw_csum,
+			       strerror(errno)),
+		       -1;
 	if (duet_setsockopt(e->stack, e->fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
 	    duet_setsockopt(e->stack, e->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)))
 		return fprintf(stderr, "duet run: echo socket options: %s\n", strerror(errno)), -1;
@@ -360,7 +371,7 @@ static int run_echo_open(struct run_echo *e, uint32_t ifindex, int hops,
 	memset(&sa, 0, sizeof(sa));
 	sa.sin6_family = AF_INET6;
 	sa.sin6_addr = in6addr_any;
-	sa.sin6_port = htons((uint16_t)e->port);
+	sa.sin6_port = e->raw_proto >= 0 ? 0 : htons((uint16_t)e->port);
 	if (duet_bind(e->stack, e->fd, (struct sockaddr *)&sa, sizeof(sa)))
 		return fprintf(stderr, "duet run: echo bind [::]:%u: %s\n", e->port, strerror(errno)),
 		       -1;
@@ -382,6 +393,7 @@ int tool_run(int argc, char **argv)
 	memset(&o, 0, sizeof(o));
 	memset(&echo, 0, sizeof(echo));
 	echo.fd = -1;
+	echo.raw_proto = echo.raw_csum = -1;
 	echo.hopopts = &hopopts;
 	echo.dstopts = &dstopts;
 	for (i = 1; i < argc; i++) {
@@ -403,7 +415,21 @@ int tool_run(int argc, char **argv)
 				return 2;
 			}
 			val = argv[++i];
-			if (!strcmp(opt, "--echo")) {
+			if (!strcmp(opt, "--echo") && !strncmp(val, "raw6:", 5)) {
+				char pr[8] = "", cs[8] = "";
+				if (sscanf(val + 5, "%7[0-9]:%7[0-9]", pr, cs) < 1 ||
+				    run_parse_uint(pr, 255, &v) || v == 0 || v == IPPROTO_UDP) {
+					fprintf(stderr, "duet run: --echo takes raw6:PROTO[:OFFSET] "
+							"(PROTO 1..255, not UDP), not '%s'\n", val);
+					return 2;
+				}
+				echo.raw_proto = (int)v;
+				if (cs[0] && run_parse_uint(cs, 65534, &v) == 0)
+					echo.raw_csum = (int)v;
+				else if (cs[0])
+					return fprintf(stderr, "duet run: bad offset in '%s'\n", val), 2;
+				echo.port = 0xffffu; /* "an echo service": raw sockets have no port */
+			} else if (!strcmp(opt, "--echo")) {
 				if (strncmp(val, "udp:", 4) || run_parse_uint(val + 4, 65535, &v) ||
 				    v == 0) {
 					fprintf(stderr, "duet run: --echo takes udp:PORT, not '%s'\n",
@@ -484,7 +510,10 @@ int tool_run(int argc, char **argv)
 	}
 	printf("duet run: %s is interface %u; SIGUSR1 prints counters, SIGINT/SIGTERM stop\n",
 	       o.tap, n.ifindex);
-	if (echo_running)
+	if (echo_running && echo.raw_proto >= 0)
+		printf("duet run: echo raw6:%d on [::] (IPV6_CHECKSUM %d)\n", echo.raw_proto,
+		       echo.raw_csum);
+	else if (echo_running)
 		printf("duet run: echo udp:%u on [::] (IPv4 and IPv6)\n", echo.port);
 	fflush(stdout);
 	for (;;) {
@@ -502,8 +531,12 @@ int tool_run(int argc, char **argv)
 		atomic_store(&echo.stop, 1);
 		pthread_join(echo_thread, NULL);
 		duet_close(echo.stack, echo.fd);
-		printf("duet run: echo udp:%u: %llu datagrams echoed, %llu failed\n", echo.port,
-		       echo.echoed, echo.failed);
+		if (echo.raw_proto >= 0)
+			printf("duet run: echo raw6:%d: %llu datagrams echoed, %llu failed\n",
+			       echo.raw_proto, echo.echoed, echo.failed);
+		else
+			printf("duet run: echo udp:%u: %llu datagrams echoed, %llu failed\n",
+			       echo.port, echo.echoed, echo.failed);
 		if (echo.adv)
 			printf("duet run: %llu path MTU notices\n", echo.notices);
 		if (n_announce)

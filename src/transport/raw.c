@@ -266,13 +266,11 @@ static bool raw_wants(const struct sock *s, const struct sock_meta *m)
 	return !s->lscope || s->lscope == m->ifindex;
 }
 
-static bool raw_deliver(struct duet_stack *stack, struct sock *s, struct duet_pkt *pkt,
+static void raw_deliver(struct duet_stack *stack, struct sock *s, struct duet_pkt *pkt,
 			const struct sock_meta *m, uint32_t nh_off)
 {
-	if (!sock_rx_enqueue(s, duet_pkt_ref(pkt), m, nh_off))
-		return false;
-	stack_count(stack, DUET_CTR_RAW_IN_DELIVERS);
-	return true;
+	if (sock_rx_enqueue(s, duet_pkt_ref(pkt), m, nh_off))
+		stack_count(stack, DUET_CTR_RAW_IN_DELIVERS);
 }
 
 static bool raw6_input(struct duet_stack *stack, struct duet_pkt *pkt,
@@ -299,6 +297,7 @@ static bool raw6_input(struct duet_stack *stack, struct duet_pkt *pkt,
 		next = s->hash_next;
 		if (!raw_wants(s, &m))
 			continue;
+		is_taken = true; /* Linux: a socket for it, whatever its checks say */
 		if (nh == IPPROTO_ICMPV6) {
 			if (icmp_ok < 0)
 				icmp_ok = pkt->len >= 4 && raw_csum_ok(p, pkt->len, ps);
@@ -320,7 +319,7 @@ static bool raw6_input(struct duet_stack *stack, struct duet_pkt *pkt,
 				continue;
 			}
 		}
-		is_taken |= raw_deliver(stack, s, pkt, &m, info->nh_off);
+		raw_deliver(stack, s, pkt, &m, info->nh_off);
 	}
 	return is_taken;
 }
@@ -343,8 +342,10 @@ static bool raw4_input(struct duet_stack *stack, struct duet_pkt *pkt,
 	m.is_v4 = 1;
 	for (; s; s = next) {
 		next = s->hash_next;
-		if (raw_wants(s, &m))
-			is_taken |= raw_deliver(stack, s, pkt, &m, pkt->head);
+		if (raw_wants(s, &m)) {
+			is_taken = true;
+			raw_deliver(stack, s, pkt, &m, pkt->head);
+		}
 	}
 	return is_taken;
 }
