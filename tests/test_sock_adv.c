@@ -635,6 +635,10 @@ TEST(adv_send_rthdr)
 	CHECK_EQ(adv_send(t.x.a, cli, "via", 3, "2001:db8::99", 9, 0, cb.b, cb.len), -1);
 	CHECK_EQ(errno, EINVAL);
 	rth[2] = 0;
+	memset(&cb, 0, sizeof(cb)); /* no address at all (found by fuzz/fuzz_cmsg.c) */
+	cb_add(&cb, IPPROTO_IPV6, IPV6_RTHDR, (const uint8_t[]){ 0, 0, 0, 0, 0, 0, 0, 0 }, 8);
+	CHECK_EQ(adv_send(t.x.a, cli, "via", 3, "2001:db8::99", 9, 0, cb.b, cb.len), -1);
+	CHECK_EQ(errno, EINVAL);
 	memset(&cb, 0, sizeof(cb));
 	cb_add(&cb, IPPROTO_IPV6, IPV6_RTHDR, rth, (size_t)n - 8); /* Hdr Ext Len beyond the object */
 	CHECK_EQ(adv_send(t.x.a, cli, "via", 3, "2001:db8::99", 9, 0, cb.b, cb.len), -1);

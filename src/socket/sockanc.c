@@ -263,15 +263,15 @@ static int sock_ext_len(const uint8_t *p, size_t len)
 }
 
 /* A Routing header an application may send: Type 0 (RFC 2460 §4.4, the
- * type RFC 3542's inet6_rth_* build) or Type 2 (RFC 6275 §6.4), with
- * Segments Left equal to the number of addresses. */
+ * type RFC 3542's inet6_rth_* build) or Type 2 (RFC 6275 §6.4), with at
+ * least one address and Segments Left equal to their number. */
 static int sock_rthdr_ok(const uint8_t *p, size_t len)
 {
 	int n = sock_ext_len(p, len);
 
 	if (n < 0 || n < 8)
 		return -EINVAL;
-	if (p[2] == 0 && !(p[1] & 1) && p[3] == p[1] / 2)
+	if (p[2] == 0 && p[1] >= 2 && !(p[1] & 1) && p[3] == p[1] / 2)
 		return n;
 	if (p[2] == 2 && p[1] == 2 && p[3] == 1)
 		return n;
@@ -356,11 +356,12 @@ static int sock_cwalk_next(struct sock_cwalk *w, struct cmsghdr *h, const uint8_
 	return 1;
 }
 
-/* One SOL_IPV6 object for an IPv6 destination. seen: the RFC 2292 order
+/* One SOL_IPV6 object for an IPv6 destination. seen: a bit per type met so
+ * far (bit 63: an IPV6_PKTINFO), for the once-only objects and the RFC 2292 order
  * state (a Destination Options header before a Routing header is the
  * latter's, as in Linux). */
 static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
-		       struct sock_txopt *tx, uint32_t *seen)
+		       struct sock_txopt *tx, uint64_t *seen)
 {
 	struct in6_pktinfo pi;
 	int n, v;
@@ -413,9 +414,9 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 			return n;
 		if (!sock_is_super(s))
 			return -EPERM; /* Linux: CAP_NET_RAW */
-		if ((slot == IP6_EXT_HOPOPTS || type == IPV6_2292DSTOPTS) && (*seen & (1u << type)))
+		if ((slot == IP6_EXT_HOPOPTS || type == IPV6_2292DSTOPTS) && (*seen & (1ull << type)))
 			return -EINVAL; /* once per call, as Linux */
-		*seen |= 1u << type;
+		*seen |= 1ull << type;
 		tx->ext[slot].data = d;
 		tx->ext[slot].len = (uint16_t)n;
 		return 0;
@@ -426,7 +427,7 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 			return n;
 		tx->ext[IP6_EXT_RTHDR].data = d;
 		tx->ext[IP6_EXT_RTHDR].len = (uint16_t)n;
-		if (type == IPV6_2292RTHDR && (*seen & (1u << IPV6_2292DSTOPTS))) {
+		if (type == IPV6_2292RTHDR && (*seen & (1ull << IPV6_2292DSTOPTS))) {
 			tx->ext[IP6_EXT_DSTOPTS_RT] = tx->ext[IP6_EXT_DSTOPTS];
 			tx->ext[IP6_EXT_DSTOPTS].data = NULL;
 		}
@@ -517,7 +518,7 @@ int sock_cmsg_send(struct sock *s, const struct msghdr *msg, const uint8_t dst[1
 	struct sock_cwalk w;
 	const uint8_t *d;
 	struct cmsghdr h;
-	uint32_t seen = 0;
+	uint64_t seen = 0;
 	size_t dlen;
 	int r, err;
 
@@ -555,11 +556,11 @@ int sock_cmsg_send(struct sock *s, const struct msghdr *msg, const uint8_t dst[1
 			return err;
 		if (h.cmsg_level == IPPROTO_IPV6 &&
 		    (h.cmsg_type == IPV6_PKTINFO || h.cmsg_type == IPV6_2292PKTINFO))
-			seen |= 1u << 31;
+			seen |= 1ull << 63;
 	}
 	if (r < 0)
 		return r;
-	return seen & (1u << 31) ? 0 : sock_check_sticky(s, tx, is_v4);
+	return seen & (1ull << 63) ? 0 : sock_check_sticky(s, tx, is_v4);
 }
 
 /* --- sticky options ------------------------------------------------------ */
