@@ -927,6 +927,18 @@ TEST(adv_dontfrag_minmtu)
 	CHECK_EQ(t.nraw, 2u);
 	CHECK_EQ(t.raw[0].b[DUET_ETH_HDR_LEN + 6], 44);
 	CHECK(t.raw[0].len - DUET_ETH_HDR_LEN <= 1280);
+	/* Ancillary DUET_IPV6_USE_MIN_MTU 0 overrides the option for one
+	 * datagram: it leaves whole. */
+	memset(&cb, 0, sizeof(cb));
+	cb_int(&cb, IPPROTO_IPV6, DUET_IPV6_USE_MIN_MTU, 0);
+	t.nraw = 0;
+	CHECK_EQ(adv_send(t.x.a, cli, big, sizeof(big), "fd00::2", 9, 0, cb.b, cb.len), 1400);
+	sk_run(&t.x);
+	CHECK_EQ(t.nraw, 1u);
+	memset(&cb, 0, sizeof(cb));
+	cb_int(&cb, IPPROTO_IPV6, DUET_IPV6_USE_MIN_MTU, 2);
+	CHECK_EQ(adv_send(t.x.a, cli, big, sizeof(big), "fd00::2", 9, 0, cb.b, cb.len), -1);
+	CHECK_EQ(errno, EINVAL);
 	/* ... and with IPV6_DONTFRAG: EMSGSIZE, nothing sent. */
 	CHECK_EQ(sk_setint(t.x.a, cli, IPPROTO_IPV6, IPV6_DONTFRAG, 1), 0);
 	CHECK_EQ(sk_getint(t.x.a, cli, IPPROTO_IPV6, IPV6_DONTFRAG), 1);

@@ -30,9 +30,10 @@
  *    that is readable exactly while the socket is (level-triggered POLLIN or
  *    POLLERR): put it in the application's poll/epoll set.
  *
- * Not yet (see docs/FEATURES.md): SOCK_STREAM (TCP, issue 6), SOCK_RAW and
- * the advanced IPv6 API's ancillary data (issue 5). socket() refuses them
- * with EPROTONOSUPPORT / ESOCKTNOSUPPORT until they land. */
+ * The advanced IPv6 API (RFC 3542: ancillary data, sticky options) and raw
+ * sockets are documented option by option in docs/man/duet-ip6.7.
+ * Not yet (see docs/FEATURES.md): SOCK_STREAM (TCP, issue 6); socket()
+ * refuses it with ESOCKTNOSUPPORT until it lands. */
 #ifndef DUET_SOCKET_H
 #define DUET_SOCKET_H
 
@@ -81,11 +82,15 @@ int duet_set_cred(struct duet_stack *stack, const struct duet_cred *cred);
 /* The credentials new sockets get. */
 void duet_get_cred(struct duet_stack *stack, struct duet_cred *cred);
 
-/* Creates a socket. domain AF_INET or AF_INET6; type SOCK_DGRAM, optionally
- * or'ed with SOCK_NONBLOCK and SOCK_CLOEXEC (accepted and ignored); protocol
- * 0 or IPPROTO_UDP. Returns the descriptor, or -1 with EAFNOSUPPORT
- * (another domain), ESOCKTNOSUPPORT (SOCK_STREAM, SOCK_RAW: not yet),
- * EINVAL (unknown type or flags), EPROTONOSUPPORT (another protocol), EMFILE
+/* Creates a socket. domain AF_INET or AF_INET6; type SOCK_DGRAM or SOCK_RAW,
+ * optionally or'ed with SOCK_NONBLOCK and SOCK_CLOEXEC (accepted and
+ * ignored); protocol 0 or IPPROTO_UDP for SOCK_DGRAM, 0..255 for SOCK_RAW
+ * (R-2: an IPv6 raw socket of protocol 0 speaks Next Header 255; IPv4
+ * needs a protocol; IPPROTO_RAW there implies IP_HDRINCL and receives
+ * nothing). Returns the descriptor, or -1 with EAFNOSUPPORT (another
+ * domain), ESOCKTNOSUPPORT (SOCK_STREAM: not yet), EINVAL (unknown type or
+ * flags, a raw protocol above 255), EPROTONOSUPPORT (another protocol),
+ * EPERM (SOCK_RAW without superuser, B-9), EMFILE
  * (the table of net.duet.sockets.max is full) or ENOBUFS. The V6ONLY
  * default of an AF_INET6 socket is copied from net.inet6.ip6.bindv6only
  * now (DS-7). */
@@ -126,7 +131,7 @@ int duet_accept(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen
  * bytes sent, or -1: EBADF, EDESTADDRREQ (unconnected without an address),
  * EISCONN is not used (a connected UDP socket may send elsewhere, as Linux),
  * EINVAL, EAFNOSUPPORT, EMSGSIZE (over 65,507 / 65,527 bytes, or over the
- * path MTU with IPV6_DONTFRAG/IP_PMTUDISC_DO), ENETUNREACH, EHOSTUNREACH,
+ * path MTU with IPV6_DONTFRAG), ENETUNREACH, EHOSTUNREACH,
  * EACCES (broadcast without SO_BROADCAST), EPIPE (after SHUT_WR), ENOBUFS,
  * or a pending ICMP error (ECONNREFUSED ...) of a connected socket.
  * duet_sendmsg takes ancillary data (RFC 3542 §6; IPv4: IP_PKTINFO,

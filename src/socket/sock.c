@@ -652,7 +652,8 @@ short sock_poll_events(const struct sock *s)
 {
 	short ev = 0;
 
-	if (s->rxq.len || s->is_shut_rd || s->rxpmtu.is_pending)
+	if (s->rxq.len || s->is_shut_rd ||
+	    (s->rxpmtu.is_pending && (s->rxopt & SOCK_RX_PATHMTU))) /* what recv would return */
 		ev |= POLLIN | POLLRDNORM;
 	if (s->so_error)
 		ev |= POLLERR;

@@ -75,7 +75,9 @@ enum {
 
 /* What an outgoing datagram was asked to carry by the advanced API (RFC
  * 3542 §6): the socket's sticky options, overridden one by one by the
- * call's ancillary data. has says which fields are set. */
+ * call's ancillary data. has says which fields hold a value; the others
+ * may be unwritten, except ifindex, hlim, tclass and ext[].data, which
+ * always are. */
 enum {
 	SOCK_TX_PKTINFO = 1u << 0,      /* src (:: none) and ifindex (0 none) */
 	SOCK_TX_HOPLIMIT = 1u << 1,
@@ -85,6 +87,7 @@ enum {
 	SOCK_TX_IP_PKTINFO = 1u << 5,   /* src4 (0.0.0.0 none), ifindex4 */
 	SOCK_TX_IP_TTL = 1u << 6,
 	SOCK_TX_IP_TOS = 1u << 7,
+	SOCK_TX_MINMTU = 1u << 8,       /* DUET_IPV6_USE_MIN_MTU */
 };
 
 struct sock_txopt {
@@ -94,6 +97,7 @@ struct sock_txopt {
 	int hlim;                 /* -1: the socket's */
 	int tclass;               /* -1: the socket's */
 	int dontfrag;
+	int minmtu;               /* -1, 0, 1 */
 	uint8_t nexthop[16];
 	uint32_t nexthop_scope;
 	uint8_t src4[4];

@@ -375,10 +375,10 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 		n = sock_check_pktinfo(s, &pi, tx->ifindex);
 		if (n)
 			return n;
-		if (pi.ipi6_ifindex)
-			tx->ifindex = pi.ipi6_ifindex;
-		if (!sock_addr_is_any6(pi.ipi6_addr.s6_addr))
-			memcpy(tx->src, pi.ipi6_addr.s6_addr, 16);
+		/* The object replaces a sticky IPV6_PKTINFO whole (:: and 0:
+		 * "choose"), as every ancillary object replaces its sticky twin. */
+		tx->ifindex = pi.ipi6_ifindex;
+		memcpy(tx->src, pi.ipi6_addr.s6_addr, 16);
 		tx->has |= SOCK_TX_PKTINFO;
 		return 0;
 	case IPV6_HOPLIMIT:
@@ -399,6 +399,12 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 			return n;
 		tx->dontfrag = v;
 		tx->has |= SOCK_TX_DONTFRAG;
+		return 0;
+	case DUET_IPV6_USE_MIN_MTU:
+		if ((n = sock_cm_int(d, dlen, -1, 1, &v)) != 0)
+			return n;
+		tx->minmtu = v;
+		tx->has |= SOCK_TX_MINMTU;
 		return 0;
 	case IPV6_NEXTHOP:
 		return sock_nexthop_in(s, d, dlen, tx);
@@ -482,8 +488,7 @@ static int sock_cm_pktinfo_v4(const uint8_t *d, size_t dlen, struct sock_txopt *
 	memcpy(&pi, d, sizeof(pi));
 	if (!sock_addr_is_v4(pi.ipi6_addr.s6_addr))
 		return -EINVAL;
-	if (pi.ipi6_ifindex)
-		tx->ifindex4 = pi.ipi6_ifindex;
+	tx->ifindex4 = pi.ipi6_ifindex;
 	memcpy(tx->src4, pi.ipi6_addr.s6_addr + 12, 4);
 	tx->has |= SOCK_TX_IP_PKTINFO;
 	return 0;
@@ -501,14 +506,22 @@ static int sock_check_sticky(struct sock *s, const struct sock_txopt *tx, bool i
 	return sock_check_pktinfo(s, &pi, 0);
 }
 
+/* The sticky options, or none. Without them only what is read without a
+ * has bit is set: the rest of tx stays unwritten (every datagram passes
+ * here). */
 static void sock_txopt_init(const struct sock *s, struct sock_txopt *tx)
 {
+	unsigned i;
+
 	if (s->sticky) {
 		*tx = s->sticky->o;
 		return;
 	}
-	memset(tx, 0, sizeof(*tx));
+	tx->has = 0;
+	tx->ifindex = 0;
 	tx->hlim = tx->tclass = -1;
+	for (i = 0; i < IP6_EXT__COUNT; i++)
+		tx->ext[i].data = NULL;
 }
 
 int sock_cmsg_send(struct sock *s, const struct msghdr *msg, const uint8_t dst[16],
@@ -634,24 +647,29 @@ static int sock_set_ext(struct sock *s, int name, const uint8_t *val, socklen_t 
 }
 
 /* IPV6_PKTOPTIONS (RFC 2292 §5): one buffer of ancillary objects that
- * replaces every sticky option; a zero length clears them all. */
+ * replaces every sticky option; a zero length clears them all; a buffer
+ * with a bad object changes nothing. */
 static int sock_set_pktoptions(struct sock *s, const void *val, socklen_t len)
 {
-	struct sock_sticky *st;
+	struct sock_sticky *st, *old = s->sticky;
 	struct sock_txopt tx;
 	struct msghdr msg;
 	unsigned i;
 	int err;
 
-	sock_sticky_free(s);
-	if (!len)
+	if (!len) {
+		sock_sticky_free(s);
 		return 0;
+	}
 	memset(&msg, 0, sizeof(msg));
 	msg.msg_control = (void *)val;
 	msg.msg_controllen = len;
+	s->sticky = NULL; /* parsed from nothing; a bad buffer keeps the old ones */
 	err = sock_cmsg_send(s, &msg, (const uint8_t[16]){ 0x20 }, &tx);
+	s->sticky = old;
 	if (err)
 		return err;
+	sock_sticky_free(s);
 	if (!(st = sock_sticky_get(s)))
 		return -ENOMEM;
 	st->o = tx;

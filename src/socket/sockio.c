@@ -99,8 +99,8 @@ static ssize_t sock_sendmsg(struct sock *s, const struct msghdr *msg, int flags)
 		if (err)
 			return err;
 	} else {
-		memset(&tx, 0, sizeof(tx));
-		tx.hlim = tx.tclass = -1;
+		tx.has = 0; /* EDESTADDRREQ follows: nothing else is read */
+		tx.ifindex = 0;
 	}
 	if (has && !a.is_v4_given && sock_addr_needs_zone(a.addr) && !duet_addr6_is_multicast(a.addr) &&
 	    !a.scope && !s->lscope && !tx.ifindex)

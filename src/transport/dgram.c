@@ -178,16 +178,22 @@ static int dgram_out_ip6(struct sock *s, const struct sock_txopt *tx, struct dgr
 		o->nexthop = tx->nexthop;
 	}
 	for (i = 0; i < IP6_EXT__COUNT; i++)
+		o->has_ext |= tx->ext[i].data != NULL;
+	if (!o->has_ext)
+		goto out; /* the common case: no extension header to copy */
+	for (i = 0; i < IP6_EXT__COUNT; i++)
 		o->ext[i] = tx->ext[i];
 	if (o->ext[IP6_EXT_RTHDR].data) {
 		dgram_rthdr_wire(&o->ext[IP6_EXT_RTHDR], o->final, o->rt_wire, o->first);
 		o->ext[IP6_EXT_RTHDR].data = o->rt_wire;
 		o->dst = o->first;
 	}
-	for (i = 0; i < IP6_EXT__COUNT; i++)
-		o->has_ext |= o->ext[i].data != NULL;
+out:
 	o->is_dontfrag = tx->has & SOCK_TX_DONTFRAG ? tx->dontfrag != 0 : s->dontfrag != 0;
-	o->is_min_mtu = s->use_min_mtu > 0 || (s->use_min_mtu < 0 && o->is_group);
+	{
+		int m = tx->has & SOCK_TX_MINMTU ? tx->minmtu : s->use_min_mtu;
+		o->is_min_mtu = m > 0 || (m < 0 && o->is_group);
+	}
 	return 0;
 }
 
@@ -198,7 +204,10 @@ int dgram_prepare(struct sock *s, const struct sock_txopt *tx, const uint8_t dst
 	bool has_src = false;
 	int err = 0;
 
-	memset(o, 0, offsetof(struct dgram_out, rt_wire));
+	/* Field by field: most of *o (ext, first, rt_wire) is written only
+	 * when a header needs it, and this runs for every datagram. */
+	o->nexthop = NULL;
+	o->has_ext = o->is_dontfrag = o->is_min_mtu = false;
 	memcpy(o->final, dst, 16);
 	o->dst = o->final;
 	o->is_v4 = sock_addr_is_v4(dst);

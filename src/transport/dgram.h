@@ -7,7 +7,8 @@
 
 #include "socket/sock_api.h"
 
-/* How one datagram leaves. Filled by dgram_prepare; the caller's. */
+/* How one datagram leaves. Filled by dgram_prepare; the caller's. first,
+ * ext and rt_wire are written only when a header needs them (has_ext). */
 struct dgram_out {
 	uint8_t src[16];            /* the source (v4-mapped for IPv4) */
 	uint8_t final[16];          /* the destination: the checksum's */
@@ -19,7 +20,7 @@ struct dgram_out {
 	bool is_v4, is_group, is_dontfrag, is_min_mtu, has_ext;
 	const uint8_t *nexthop;     /* IPV6_NEXTHOP, NULL: the route's */
 	struct ip6_ext_buf ext[IP6_EXT__COUNT];
-	uint8_t rt_wire[2048];      /* the Routing header as sent (last: not cleared) */
+	uint8_t rt_wire[2048];      /* the Routing header as sent */
 };
 
 /* The source s would use towards dst (v4-mapped for IPv4) out of oif (0:
