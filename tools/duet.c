@@ -44,13 +44,28 @@ static const struct duet_subcommand subcommands[] = {
 	  "  --echo-dstopts HEX  the same for a Destination Options header",
 	  tool_run },
 	{ "ping", "send ICMP/ICMPv6 echo requests from a stack on a TAP device",
-	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] --tap IFNAME --addr CIDR\n"
-	  "          [--addr CIDR ...] [--gateway ADDR] [--pcap FILE] DEST[%ZONE]\n"
+	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] [-t HOPLIMIT] [-I IFNAME|INDEX]\n"
+	  "          --tap IFNAME --addr CIDR [--addr CIDR ...] [--gateway ADDR] [--pcap FILE]\n"
+	  "          DEST[%ZONE]\n"
 	  "  Starts a stack on IFNAME as `duet run` does, waits for DAD, then sends\n"
 	  "  COUNT (default 4) echo requests of SIZE (default 56) data bytes, one per\n"
-	  "  interval (default 1 s), printing each reply; exits 0 if any came back.\n"
-	  "  A link-local DEST needs %ZONE (the TAP name or an interface index).",
+	  "  interval (default 1 s), from a raw ICMP / ICMPv6 socket of duet's socket\n"
+	  "  API, printing each reply (with its hop limit) and each ICMP error that\n"
+	  "  quotes a request, then statistics; exits 0 if any reply came back.\n"
+	  "  A link-local DEST needs %ZONE (the TAP name or an interface index) or -I.\n"
+	  "  -t HOPLIMIT  the requests' hop limit / TTL (multicast DEST: the multicast one)\n"
+	  "  -I IFNAME    the outgoing interface (name or index)",
 	  tool_ping },
+	{ "traceroute6", "trace the IPv6 path to a destination from a stack on a TAP device",
+	  "duet traceroute6 [-m MAXHOPS] [-q NQUERIES] [-w WAITSEC] [-I IFNAME] --tap IFNAME\n"
+	  "          --addr CIDR [--addr CIDR ...] [--gateway ADDR] [--pcap FILE] DEST[%ZONE]\n"
+	  "  Starts a stack on IFNAME as `duet run` does, waits for DAD, then sends\n"
+	  "  NQUERIES (default 3) ICMPv6 echo probes per hop limit, 1 to MAXHOPS\n"
+	  "  (default 30), each waiting up to WAITSEC (default 5) for its Time Exceeded,\n"
+	  "  Echo Reply or Destination Unreachable; prints a line per hop as\n"
+	  "  traceroute6(8) does (* for no answer, !N !X !S !H for unreachables), ending\n"
+	  "  with the address(es) the answers were sent to. Exits 0 once DEST answered.",
+	  tool_traceroute6 },
 	{ "sysctl", "list the named runtime knobs with their defaults and ranges",
 	  "duet sysctl\n"
 	  "  Prints every knob `duet run --sysctl NAME=VALUE` (and duet_sysctl_set)\n"
@@ -97,7 +112,7 @@ static void usage(FILE *out)
 	fprintf(out, "usage: duet COMMAND [ARGS]\n\n"
 		     "duet is a userspace dual-stack (IPv4 + IPv6) TCP/IP stack.\n\ncommands:\n");
 	for (c = subcommands; c->name; c++)
-		fprintf(out, "  %-8s %s\n", c->name, c->summary);
+		fprintf(out, "  %-11s %s\n", c->name, c->summary);
 	fprintf(out, "\n`duet help COMMAND` or `duet COMMAND --help` describes one.\n");
 }
 

@@ -13,6 +13,7 @@ int tool_version(int argc, char **argv);
 int tool_demo(int argc, char **argv);
 int tool_run(int argc, char **argv);
 int tool_ping(int argc, char **argv);
+int tool_traceroute6(int argc, char **argv);
 int tool_sysctl(int argc, char **argv);
 
 #endif
