@@ -20,6 +20,7 @@ case $what in
     want ip iproute2
     want nft nftables
     want ping iputils-ping
+    want groff groff-base
     [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import scapy' 2>/dev/null || need+=(python3-scapy)
     ;;
 esac
