@@ -771,6 +771,18 @@ TEST(adv_conflict_order)
 	f = adv_last(&t, &len, &oif);
 	CHECK(f && oif == (uint32_t)t.x.if_a);
 	CHECK_EQ(f[DUET_ETH_HDR_LEN + 7], 17);
+	/* A bad IPV6_PKTOPTIONS buffer changes nothing. */
+	memset(&cb, 0, sizeof(cb));
+	cb_int(&cb, IPPROTO_IPV6, IPV6_HOPLIMIT, 500);
+	CHECK_EQ(duet_setsockopt(t.x.a, cli, IPPROTO_IPV6, IPV6_2292PKTOPTIONS, cb.b,
+				 (socklen_t)cb.len),
+		 -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(adv_send(t.x.a, cli, "m", 1, "ff02::1:7", 9, (uint32_t)t.if_a2, NULL, 0), 1);
+	sk_run(&t.x);
+	f = adv_last(&t, &len, &oif);
+	CHECK(f && oif == (uint32_t)t.x.if_a);
+	CHECK_EQ(f[DUET_ETH_HDR_LEN + 7], 17);
 	/* 1 over 2: ancillary data. */
 	pi.ipi6_ifindex = (unsigned)t.if_a2;
 	memset(&cb, 0, sizeof(cb));
@@ -1189,6 +1201,7 @@ TEST(adv_recvpathmtu)
 	CHECK_MEM(&mi.ip6m_addr.sin6_addr, b6, 16);
 	CHECK_EQ(duet_recvmsg(t.x.a, cli, &msg, MSG_DONTWAIT), -1); /* read once */
 	CHECK_EQ(errno, EAGAIN);
+	CHECK_EQ(duet_poll(t.x.a, &(struct pollfd){ .fd = cli, .events = POLLIN }, 1, 0), 0);
 	ml = sizeof(mi);
 	CHECK_EQ(duet_getsockopt(t.x.a, cli, IPPROTO_IPV6, IPV6_PATHMTU, &mi, &ml), 0);
 	CHECK_EQ(mi.ip6m_mtu, 1300u);
@@ -1204,5 +1217,11 @@ TEST(adv_recvpathmtu)
 	CHECK(c && c->cmsg_type == IPV6_PATHMTU);
 	memcpy(&mi, CMSG_DATA(c), sizeof(mi));
 	CHECK_EQ(mi.ip6m_mtu, 1300u);
+	/* A notice pending while the switch is off: recv and poll agree. */
+	CHECK_EQ(duet_send(t.x.a, cli, big, sizeof(big), 0), -1);
+	CHECK_EQ(sk_setint(t.x.a, cli, IPPROTO_IPV6, IPV6_RECVPATHMTU, 0), 0);
+	CHECK_EQ(duet_poll(t.x.a, &(struct pollfd){ .fd = cli, .events = POLLIN }, 1, 0), 0);
+	CHECK_EQ(duet_recvmsg(t.x.a, cli, &msg, MSG_DONTWAIT), -1);
+	CHECK_EQ(errno, EAGAIN);
 	sk_teardown(&t.x);
 }
