@@ -88,6 +88,8 @@ enum {
 	SOCK_TX_IP_TTL = 1u << 6,
 	SOCK_TX_IP_TOS = 1u << 7,
 	SOCK_TX_MINMTU = 1u << 8,       /* DUET_IPV6_USE_MIN_MTU */
+	SOCK_TX_EXT = 1u << 9,          /* some ext[].data may be set (a hint:
+					 * without it none is) */
 };
 
 struct sock_txopt {

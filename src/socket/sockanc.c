@@ -425,6 +425,7 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 		*seen |= 1ull << type;
 		tx->ext[slot].data = d;
 		tx->ext[slot].len = (uint16_t)n;
+		tx->has |= SOCK_TX_EXT;
 		return 0;
 	}
 	case IPV6_RTHDR:
@@ -433,6 +434,7 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 			return n;
 		tx->ext[IP6_EXT_RTHDR].data = d;
 		tx->ext[IP6_EXT_RTHDR].len = (uint16_t)n;
+		tx->has |= SOCK_TX_EXT;
 		if (type == IPV6_2292RTHDR && (*seen & (1ull << IPV6_2292DSTOPTS))) {
 			tx->ext[IP6_EXT_DSTOPTS_RT] = tx->ext[IP6_EXT_DSTOPTS];
 			tx->ext[IP6_EXT_DSTOPTS].data = NULL;
@@ -619,6 +621,7 @@ static int sock_sticky_ext(struct sock *s, unsigned slot, const uint8_t *p, size
 	st->ext_own[slot] = copy;
 	st->o.ext[slot].data = copy;
 	st->o.ext[slot].len = (uint16_t)len;
+	st->o.has |= SOCK_TX_EXT; /* a hint: kept set once a header was */
 	return 0;
 }
 

@@ -144,20 +144,6 @@ static int dgram_check_onlink(const struct sock *s, const uint8_t dst[16], uint3
 	return r && !r->has_gateway ? 0 : -ENETUNREACH;
 }
 
-/* Copies the caller's buffers after the header. */
-void dgram_copy_iov(uint8_t *out, const struct msghdr *msg, size_t len)
-{
-	size_t i, off = 0;
-
-	for (i = 0; off < len && i < (size_t)msg->msg_iovlen; i++) {
-		size_t n = msg->msg_iov[i].iov_len;
-		if (n > len - off)
-			n = len - off;
-		memcpy(out + off, msg->msg_iov[i].iov_base, n);
-		off += n;
-	}
-}
-
 /* The advanced API's part of an IPv6 datagram's way out (A-2..A-4, A-6,
  * A-10): the source IPV6_PKTINFO names, the next hop, the Routing
  * header's first hop, the fragmentation switches. */
@@ -177,10 +163,11 @@ static int dgram_out_ip6(struct sock *s, const struct sock_txopt *tx, struct dgr
 			return err;
 		o->nexthop = tx->nexthop;
 	}
-	for (i = 0; i < IP6_EXT__COUNT; i++)
-		o->has_ext |= tx->ext[i].data != NULL;
+	if (tx->has & SOCK_TX_EXT) /* else none: the common case, nothing to look at */
+		for (i = 0; i < IP6_EXT__COUNT; i++)
+			o->has_ext |= tx->ext[i].data != NULL;
 	if (!o->has_ext)
-		goto out; /* the common case: no extension header to copy */
+		goto out;
 	for (i = 0; i < IP6_EXT__COUNT; i++)
 		o->ext[i] = tx->ext[i];
 	if (o->ext[IP6_EXT_RTHDR].data) {

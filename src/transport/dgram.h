@@ -7,6 +7,8 @@
 
 #include "socket/sock_api.h"
 
+#include <sys/uio.h>
+
 /* How one datagram leaves. Filled by dgram_prepare; the caller's. first,
  * ext and rt_wire are written only when a header needs them (has_ext). */
 struct dgram_out {
@@ -44,7 +46,19 @@ int dgram_prepare(struct sock *s, const struct sock_txopt *tx, const uint8_t dst
 int dgram_emit(struct sock *s, struct duet_pkt *pkt, const struct dgram_out *o, uint8_t proto,
 	       uint32_t flow_key);
 
-/* Copies len bytes of msg's buffers to out. */
-void dgram_copy_iov(uint8_t *out, const struct msghdr *msg, size_t len);
+/* Copies len bytes of msg's buffers to out (inline: one memcpy for the
+ * common single buffer). */
+static inline void dgram_copy_iov(uint8_t *out, const struct msghdr *msg, size_t len)
+{
+	size_t i, off = 0;
+
+	for (i = 0; off < len && i < (size_t)msg->msg_iovlen; i++) {
+		size_t n = msg->msg_iov[i].iov_len;
+		if (n > len - off)
+			n = len - off;
+		memcpy(out + off, msg->msg_iov[i].iov_base, n);
+		off += n;
+	}
+}
 
 #endif

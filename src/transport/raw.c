@@ -41,6 +41,9 @@
 
 struct raw_state {
 	struct sock *v6[256], *v4[256]; /* by protocol, chained by sock.hash_next */
+	uint32_t n6, n4;                /* open raw sockets: the taps are set only
+					 * while there are some (input pays nothing
+					 * otherwise) */
 };
 
 static struct raw_state *raw_state_of(const struct duet_stack *stack)
@@ -61,23 +64,39 @@ static struct sock **raw_chain(struct sock *s)
 	return s->family == AF_INET6 ? &r->v6[raw_proto_of(s)] : &r->v4[raw_proto_of(s)];
 }
 
+static bool raw6_input(struct duet_stack *stack, struct duet_pkt *pkt,
+		       const struct ip6_rx_info *info, uint8_t nh);
+static bool raw4_input(struct duet_stack *stack, struct duet_pkt *pkt,
+		       const struct ip4_rx_info *info, uint8_t protocol);
+
 void raw_hash(struct sock *s)
 {
+	struct raw_state *r = raw_state_of(s->stack);
 	struct sock **c = raw_chain(s);
 
 	s->hash_next = *c;
 	*c = s;
+	if (s->family == AF_INET6 && r->n6++ == 0)
+		ip6_set_raw(s->stack, raw6_input);
+	if (s->family == AF_INET && r->n4++ == 0)
+		ip4_set_raw(s->stack, raw4_input);
 }
 
 static void raw_close(struct sock *s)
 {
 	struct sock **c;
 
+	struct raw_state *r = raw_state_of(s->stack);
+
 	for (c = raw_chain(s); *c; c = &(*c)->hash_next)
 		if (*c == s) {
 			*c = s->hash_next;
-			return;
+			break;
 		}
+	if (s->family == AF_INET6 && --r->n6 == 0)
+		ip6_set_raw(s->stack, NULL);
+	if (s->family == AF_INET && --r->n4 == 0)
+		ip4_set_raw(s->stack, NULL);
 }
 
 /* bind() only filters by local address (the port means nothing). */
@@ -424,8 +443,6 @@ int raw_init(struct duet_stack *stack)
 	if (!r)
 		return -ENOMEM;
 	stack->sock->raw = r;
-	ip6_set_raw(stack, raw6_input);
-	ip4_set_raw(stack, raw4_input);
 	return 0;
 }
 
