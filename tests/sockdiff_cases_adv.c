@@ -107,6 +107,26 @@ const struct sd_case sd_cases_adv[] = {
 	RECVMSG(1, 512, DATA_CM("c", "v6.52=i:3 v6.67=i:0")),
 	END } },
 
+/* A-4 both ways on both stacks: a Hop-by-Hop and a Destination Options
+ * header given as ancillary data (in the wrong order) reach the other
+ * host's IPV6_RECVHOPOPTS / IPV6_RECVDSTOPTS socket as they were sent,
+ * in RFC 8200 order, Next Header octets filled in; the RFC 2292 switch
+ * reports the Destination Options header as its own type. */
+{ "a4_ext_headers_across", "A-4", (const struct sd_step[]){
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	BIND(0, "[::]:6011", OK),
+	SETI(0, V6, IPV6_RECVHOPOPTS, 1, OK),
+	SETI(0, V6, IPV6_RECVDSTOPTS, 1, OK),
+	SETI(0, V6, IPV6_2292DSTOPTS, 1, OK),
+	SOCKET_PEER(1, AF_INET6, DGRAM, 0, OK),
+	SENDMSG(1, "x", "[fd00::1]:6011",
+		"v6.59=hex:00011e0a0102030405060708090a0100 v6.54=hex:00001e04aabbccdd", OK),
+	SETTLE,
+	RECVMSG(0, 512, DATA_CM("x", "v6.54=hex:3c001e04aabbccdd "
+		"v6.59=hex:11011e0a0102030405060708090a0100 "
+		"v6.4=hex:11011e0a0102030405060708090a0100")),
+	END } },
+
 /* Bad ancillary objects: the errno Linux gives; objects of other levels
  * (and IPv4 ones to an IPv6 destination) are ignored; a buffer too short
  * for a header holds none; the socket still works after each. */
