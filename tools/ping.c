@@ -49,14 +49,6 @@ struct ping_run {
 	uint8_t seen[65536 / 8];     /* sequences answered, for (DUP!) */
 };
 
-static uint64_t ping_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int ping_parse_dest(char *arg, struct ping_opts *p)
 {
 	char *pct = strchr(arg, '%');
@@ -133,50 +125,10 @@ static int ping_parse(int argc, char **argv, struct ping_opts *p, struct tapnet_
 	return 0;
 }
 
-/* Waits (at most 4 s) until no address of the family on the interface is
- * tentative: IPv6 addresses go through DAD first, and the link-local one
- * is the source for a link-local destination. */
-static void ping_wait_address(struct tapnet *n, int family)
-{
-	struct duet_ifaddr a[32];
-	int i, k, cnt, usable, tentative;
-
-	for (i = 0; i < 400; i++) {
-		duet_host_lock(n->host);
-		cnt = duet_if_addrs(duet_host_stack(n->host), n->ifindex, a, 32);
-		duet_host_unlock(n->host);
-		for (k = usable = tentative = 0; k < cnt && k < 32; k++) {
-			if (a[k].family != family || (a[k].flags & DUET_IFA_F_DUPLICATE))
-				continue;
-			if (a[k].flags & DUET_IFA_F_TENTATIVE)
-				tentative++;
-			else
-				usable++;
-		}
-		if (usable && !tentative)
-			return;
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-}
-
-/* An interface given by name or by index; 0 if there is none such. */
-static uint32_t ping_ifindex(struct duet_stack *s, const char *text)
-{
-	char name[IF_NAMESIZE], *end;
-	unsigned long v;
-
-	if (!text || !*text)
-		return 0;
-	v = strtoul(text, &end, 10);
-	if (!*end)
-		return duet_if_indextoname(s, (unsigned)v, name) ? (uint32_t)v : 0;
-	return duet_if_nametoindex(s, text);
-}
-
 /* Fills the destination address (with its zone) from the options. */
 static int ping_set_dest(struct ping_run *r, const struct ping_opts *p)
 {
-	uint32_t zone = p->zone[0] ? ping_ifindex(r->stack, p->zone) : r->oif;
+	uint32_t zone = p->zone[0] ? tapnet_ifindex(r->stack, p->zone) : r->oif;
 
 	if (p->zone[0] && !zone)
 		return fprintf(stderr, "duet ping: unknown zone %s\n", p->zone), -1;
@@ -245,7 +197,7 @@ static int ping_open(struct ping_run *r, const struct ping_opts *p)
 {
 	int err;
 
-	if (p->ifname && !(r->oif = ping_ifindex(r->stack, p->ifname)))
+	if (p->ifname && !(r->oif = tapnet_ifindex(r->stack, p->ifname)))
 		return fprintf(stderr, "duet ping: -I: no interface %s\n", p->ifname), -1;
 	if (ping_set_dest(r, p) != 0)
 		return -1;
@@ -264,7 +216,7 @@ static int ping_open(struct ping_run *r, const struct ping_opts *p)
  * The ICMPv6 checksum is the stack's to write; ICMP's is ours. */
 static size_t ping_build(const struct ping_run *r, uint16_t seq, uint8_t *buf)
 {
-	uint64_t now = ping_now_ns();
+	uint64_t now = tapnet_now_ns();
 	uint32_t i;
 
 	buf[0] = r->family == AF_INET6 ? ICMP6_ECHO_REQUEST : 8;
@@ -360,7 +312,7 @@ static void ping_on_reply(struct ping_run *r, const uint8_t *icmp, size_t len, i
 		double ms;
 
 		memcpy(&sent, icmp + 8, sizeof(sent));
-		ms = (double)(ping_now_ns() - sent) / 1e6;
+		ms = (double)(tapnet_now_ns() - sent) / 1e6;
 		snprintf(rtt, sizeof(rtt), " time=%.3f ms", ms);
 		if (!is_dup) {
 			r->tmin = r->timed && r->tmin < ms ? r->tmin : ms;
@@ -539,7 +491,7 @@ static void ping_wait(struct ping_run *r, uint64_t deadline, bool is_early, uint
 	struct pollfd pfd = { .fd = r->fd, .events = POLLIN };
 	uint64_t now;
 
-	while ((now = ping_now_ns()) < deadline) {
+	while ((now = tapnet_now_ns()) < deadline) {
 		if (is_early && !r->is_group && r->received + r->errors >= r->sent)
 			return;
 		if (duet_poll(r->stack, &pfd, 1, (int)((deadline - now + 999999) / 1000000)) <= 0)
@@ -597,7 +549,7 @@ static void ping_loop(struct ping_run *r, const struct ping_opts *p)
 	if (!buf)
 		return;
 	for (seq = 1; seq <= p->count; seq++) {
-		t0 = ping_now_ns();
+		t0 = tapnet_now_ns();
 		ping_send(r, (uint16_t)seq, buf);
 		if (seq < p->count)
 			ping_wait(r, t0 + gap, false, buf, cap);
@@ -629,10 +581,10 @@ int tool_ping(int argc, char **argv)
 	r->stack = duet_host_stack(n.host);
 	r->family = p.dst.family;
 	r->size = p.size;
-	r->id = (uint16_t)ping_now_ns();
+	r->id = (uint16_t)tapnet_now_ns();
 	r->fd = -1;
 	if (ping_open(r, &p) == 0) {
-		ping_wait_address(&n, p.dst.family);
+		tapnet_wait_address(&n, p.dst.family);
 		printf("PING %s: %u data bytes\n", p.dst_text, p.size);
 		ping_loop(r, &p);
 		ping_summary(r);

@@ -61,14 +61,6 @@ struct run_echo {
 	unsigned long long notices;           /* path MTU notices printed */
 };
 
-static uint64_t run_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /* One datagram to each --announce group, from the echo socket (so from the
  * echo port), to the echo port. IPv4 groups go as ::ffff:a.b.c.d: real IPv4
  * on the wire (DS-3) with the socket's IP_MULTICAST_IF and TTL. */
@@ -241,16 +233,16 @@ static void *run_echo_main(void *arg)
 {
 	struct run_echo *e = arg;
 	unsigned char buf[65536], ctl[RUN_CTL_MAX];
-	uint64_t next_announce = run_now_ns();
+	uint64_t next_announce = tapnet_now_ns();
 
 	while (!atomic_load(&e->stop)) {
 		struct sockaddr_in6 from;
 		socklen_t flen = sizeof(from);
 		ssize_t n;
 
-		if (e->n_announce && run_now_ns() >= next_announce) {
+		if (e->n_announce && tapnet_now_ns() >= next_announce) {
 			run_announce(e);
-			next_announce = run_now_ns() + RUN_ANNOUNCE_NS;
+			next_announce = tapnet_now_ns() + RUN_ANNOUNCE_NS;
 		}
 		if (e->adv) {
 			struct iovec iov = { buf, sizeof(buf) };

@@ -6,6 +6,7 @@
 #include <duet/sysctl.h>
 #include <duet/links.h>
 #include <duet/net.h>
+#include <duet/socket.h>
 
 #include <errno.h>
 #include <net/if.h>
@@ -13,6 +14,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 int tapnet_parse_cidr(const char *text, struct tapnet_addr *a)
@@ -191,4 +193,48 @@ void tapnet_print_counters(struct tapnet *n, FILE *out)
 			fprintf(out, "  %-28s %12llu %12llu\n", duet_counter_name((enum duet_counter)i),
 				(unsigned long long)ctr[i], (unsigned long long)tap[i]);
 	fflush(out);
+}
+
+void tapnet_wait_address(struct tapnet *n, int family)
+{
+	struct duet_ifaddr a[32];
+	int i, k, cnt, usable, tentative;
+
+	for (i = 0; i < 400; i++) {
+		duet_host_lock(n->host);
+		cnt = duet_if_addrs(duet_host_stack(n->host), n->ifindex, a, 32);
+		duet_host_unlock(n->host);
+		for (k = usable = tentative = 0; k < cnt && k < 32; k++) {
+			if (a[k].family != family || (a[k].flags & DUET_IFA_F_DUPLICATE))
+				continue;
+			if (a[k].flags & DUET_IFA_F_TENTATIVE)
+				tentative++;
+			else
+				usable++;
+		}
+		if (usable && !tentative)
+			return;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+}
+
+uint32_t tapnet_ifindex(struct duet_stack *s, const char *text)
+{
+	char name[IF_NAMESIZE], *end;
+	unsigned long v;
+
+	if (!text || !*text)
+		return 0;
+	v = strtoul(text, &end, 10);
+	if (!*end)
+		return duet_if_indextoname(s, (unsigned)v, name) ? (uint32_t)v : 0;
+	return duet_if_nametoindex(s, text);
+}
+
+uint64_t tapnet_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }

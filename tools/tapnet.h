@@ -55,4 +55,16 @@ void tapnet_print_counters(struct tapnet *n, FILE *out);
  * the full length. Returns 0 or -EINVAL. */
 int tapnet_parse_cidr(const char *text, struct tapnet_addr *a);
 
+/* Waits (at most 4 s) until no address of family on the TAP interface is
+ * tentative and one is usable: IPv6 addresses go through DAD first, and a
+ * tool's first packet should not leave from :: or be refused. */
+void tapnet_wait_address(struct tapnet *n, int family);
+
+/* An interface given by name or by index on stack s; 0 if there is none
+ * such (or text is NULL or empty). */
+uint32_t tapnet_ifindex(struct duet_stack *s, const char *text);
+
+/* CLOCK_MONOTONIC in nanoseconds. */
+uint64_t tapnet_now_ns(void);
+
 #endif

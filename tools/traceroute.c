@@ -53,14 +53,6 @@ struct trace_answer {
 	double ms;
 };
 
-static uint64_t trace_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 static int trace_parse_dest(char *arg, struct trace_opts *t)
 {
 	char *pct = strchr(arg, '%');
@@ -132,41 +124,6 @@ static int trace_parse(int argc, char **argv, struct trace_opts *t, struct tapne
 	return 0;
 }
 
-/* Waits (at most 4 s) until the interface's IPv6 addresses are past DAD. */
-static void trace_wait_address(struct tapnet *n)
-{
-	struct duet_ifaddr a[32];
-	int i, k, cnt, usable, tentative;
-
-	for (i = 0; i < 400; i++) {
-		duet_host_lock(n->host);
-		cnt = duet_if_addrs(duet_host_stack(n->host), n->ifindex, a, 32);
-		duet_host_unlock(n->host);
-		for (k = usable = tentative = 0; k < cnt && k < 32; k++) {
-			if (a[k].family != AF_INET6 || (a[k].flags & DUET_IFA_F_DUPLICATE))
-				continue;
-			if (a[k].flags & DUET_IFA_F_TENTATIVE)
-				tentative++;
-			else
-				usable++;
-		}
-		if (usable && !tentative)
-			return;
-		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
-	}
-}
-
-/* An interface by name or index; 0 if there is none such. */
-static uint32_t trace_ifindex(struct duet_stack *s, const char *text)
-{
-	char name[IF_NAMESIZE], *end;
-	unsigned long v = strtoul(text, &end, 10);
-
-	if (!*end && end != text)
-		return duet_if_indextoname(s, (unsigned)v, name) ? (uint32_t)v : 0;
-	return duet_if_nametoindex(s, text);
-}
-
 /* The raw socket: only Echo Reply and the errors pass its filter (it also
  * sees the Neighbour Discovery the stack handles); every answer comes with
  * the address it was sent to. */
@@ -176,9 +133,9 @@ static int trace_open(struct trace_run *r, const struct trace_opts *t)
 	int on = 1;
 	uint32_t zone = 0;
 
-	if (t->ifname && !(r->oif = trace_ifindex(r->stack, t->ifname)))
+	if (t->ifname && !(r->oif = tapnet_ifindex(r->stack, t->ifname)))
 		return fprintf(stderr, "duet traceroute6: -I: no interface %s\n", t->ifname), -1;
-	if (t->zone[0] && !(zone = trace_ifindex(r->stack, t->zone)))
+	if (t->zone[0] && !(zone = tapnet_ifindex(r->stack, t->zone)))
 		return fprintf(stderr, "duet traceroute6: unknown zone %s\n", t->zone), -1;
 	memset(&r->to, 0, sizeof(r->to));
 	r->to.sin6_family = AF_INET6;
@@ -239,7 +196,7 @@ static int trace_send(struct trace_run *r, int hops, uint64_t *t_sent)
 		pi.ipi6_ifindex = r->oif;
 		trace_cmsg(CMSG_NXTHDR(&msg, c), IPV6_PKTINFO, &pi, sizeof(pi));
 	}
-	*t_sent = trace_now_ns();
+	*t_sent = tapnet_now_ns();
 	if (duet_sendmsg(r->stack, r->fd, &msg, 0) < 0) {
 		fprintf(stderr, "duet traceroute6: sendmsg: %s\n", strerror(errno));
 		return -1;
@@ -335,13 +292,13 @@ static void trace_probe(struct trace_run *r, int hops, double wait_s, struct tra
 	if (trace_send(r, hops, &t0) != 0)
 		return;
 	deadline = t0 + (uint64_t)(wait_s * 1e9);
-	while ((now = trace_now_ns()) < deadline) {
+	while ((now = tapnet_now_ns()) < deadline) {
 		if (duet_poll(r->stack, &pfd, 1, (int)((deadline - now + 999999) / 1000000)) <= 0)
 			continue;
 		while ((got = trace_recv(r, r->seq, a)) == 0)
 			;
 		if (got == 1) {
-			a->ms = (double)(trace_now_ns() - t0) / 1e6;
+			a->ms = (double)(tapnet_now_ns() - t0) / 1e6;
 			return;
 		}
 	}
@@ -437,10 +394,10 @@ int tool_traceroute6(int argc, char **argv)
 		return 1;
 	memset(&r, 0, sizeof(r));
 	r.stack = duet_host_stack(n.host);
-	r.id = (uint16_t)trace_now_ns();
+	r.id = (uint16_t)tapnet_now_ns();
 	r.fd = -1;
 	if (trace_open(&r, &t) == 0) {
-		trace_wait_address(&n);
+		tapnet_wait_address(&n, AF_INET6);
 		rc = trace_loop(&r, &t);
 	}
 	if (r.fd >= 0)
