@@ -1,6 +1,6 @@
 /* duet — the socket layer's internals: the per-stack descriptor table, the
  * socket object every protocol shares, and the protocol operations table
- * (UDP now; raw sockets and TCP plug in the same way). Not a public header.
+ * (UDP and raw sockets; TCP plugs in the same way). Not a public header.
  *
  * Addresses inside a socket are always 16 bytes: IPv4 ones v4-mapped
  * (::ffff:a.b.c.d), the IPv4 wildcard as ::ffff:0.0.0.0, the IPv6
