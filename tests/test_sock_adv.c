@@ -1225,3 +1225,57 @@ TEST(adv_recvpathmtu)
 	CHECK_EQ(errno, EAGAIN);
 	sk_teardown(&t.x);
 }
+
+/* A-4 bad input: a datagram whose Destination Options header is malformed
+ * (an option running past the header) or carries an unknown option whose
+ * action says discard never reaches a socket asking for its headers; it
+ * is counted, and the socket still gets the next good one. */
+TEST(adv_recv_malformed_ext_dropped)
+{
+	struct adv t;
+	uint8_t pl[64], ctl[256], a6[16], b6[16];
+	struct duet_ip6_hdr ih;
+	size_t n, cl;
+	int srv, flags;
+	char buf[16];
+	static const uint8_t bad[3][8] = {
+		{ IPPROTO_UDP, 0, 0x1e, 10, 1, 2, 3, 4 }, /* option longer than the header */
+		{ IPPROTO_UDP, 0, 0x5e, 4, 1, 2, 3, 4 },  /* unknown, action 01: discard */
+		{ IPPROTO_UDP, 0, 1, 4, 0, 0, 0, 0 },     /* good: PadN */
+	};
+	unsigned k;
+
+	adv_setup(&t, false);
+	srv = udp6_socket(t.x.b, 7020);
+	CHECK_EQ(sk_setint(t.x.b, srv, IPPROTO_IPV6, IPV6_RECVDSTOPTS, 1), 0);
+	sf_a6("fd00::1", a6);
+	sf_a6("fd00::2", b6);
+	for (k = 0; k < 3; k++) {
+		memcpy(pl, bad[k], 8);
+		duet_put_be16(pl + 8, 4000);
+		duet_put_be16(pl + 10, 7020);
+		duet_put_be16(pl + 12, 10);
+		duet_put_be16(pl + 14, 0);
+		pl[16] = 'o', pl[17] = 'k';
+		n = 18;
+		duet_udp_csum_set(pl + 8, 10, duet_csum_pseudo6(a6, b6, 10, IPPROTO_UDP));
+		memset(&ih, 0, sizeof(ih));
+		ih.next_header = 60;
+		ih.hop_limit = 64;
+		ih.payload_length = (uint16_t)n;
+		memcpy(ih.src, a6, 16);
+		memcpy(ih.dst, b6, 16);
+		CHECK_EQ(sf_send_ip6(t.x.a, (uint32_t)t.x.if_a, sf_mac(t.x.b, (uint32_t)t.x.if_b), &ih,
+				     NULL, pl, n),
+			 0);
+		sk_run(&t.x);
+	}
+	CHECK_EQ(duet_stack_counter(t.x.b, DUET_CTR_DROP_IP6_BAD_EXT), 1u);
+	CHECK_EQ(duet_stack_counter(t.x.b, DUET_CTR_DROP_IP6_OPT_DISCARD), 1u);
+	CHECK_EQ(adv_recv(t.x.b, srv, buf, sizeof(buf), ctl, sizeof(ctl), &cl, &flags), 2);
+	CHECK(cm_at(ctl, cl, 0) && cm_at(ctl, cl, 0)->cmsg_type == IPV6_DSTOPTS);
+	CHECK_MEM(CMSG_DATA(cm_at(ctl, cl, 0)), bad[2], 8);
+	CHECK_EQ(adv_recv(t.x.b, srv, buf, sizeof(buf), ctl, sizeof(ctl), &cl, &flags), -1);
+	CHECK_EQ(errno, EAGAIN);
+	sk_teardown(&t.x);
+}
