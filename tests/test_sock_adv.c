@@ -621,6 +621,20 @@ TEST(adv_send_rthdr)
 	CHECK_MEM(f + 72, fin, 16);           /* the destination last */
 	CHECK(duet_udp_csum_ok(f + 88, 11, duet_csum_pseudo6(a6, fin, 11, IPPROTO_UDP)));
 
+	/* RFC 2292 order: a Destination Options header before the Routing
+	 * header is the latter's; a second Routing header object (the last
+	 * wins) does not lose it (Linux's dst1opt test). */
+	memset(&cb, 0, sizeof(cb));
+	cb_add(&cb, IPPROTO_IPV6, IPV6_2292DSTOPTS, dro, sizeof(dro));
+	cb_add(&cb, IPPROTO_IPV6, IPV6_2292RTHDR, rth, (size_t)n);
+	cb_add(&cb, IPPROTO_IPV6, IPV6_2292RTHDR, rth, (size_t)n);
+	t.nraw = 0;
+	CHECK_EQ(adv_send(t.x.a, cli, "via", 3, "2001:db8::99", 9, 0, cb.b, cb.len), 3);
+	sk_run(&t.x);
+	f = adv_last(&t, &len, NULL);
+	CHECK(f != NULL);
+	CHECK_EQ(f[DUET_ETH_HDR_LEN + 6], 60); /* DST before the Routing header */
+	CHECK_EQ(f[DUET_ETH_HDR_LEN + 40], 43);
 	/* Bad routing headers: odd length, Segments Left other than the
 	 * number of addresses, an unknown type. */
 	rth[3] = 1;
@@ -853,6 +867,21 @@ TEST(adv_nexthop)
 	CHECK_MEM(f + DUET_ETH_HDR_LEN + 24, far, 16);        /* for the far address */
 	/* Equal to the destination: direct. */
 	CHECK_EQ(adv_send(t.x.a, cli, "near", 4, "fd00::2", 9, 0, cb.b, cb.len), 4);
+	/* A bound source stays the source with a next hop (review finding). */
+	{
+		uint8_t a11[16];
+		int bs = udp6_socket(t.x.a, 0);
+		sf_a6("fd00::11", a11);
+		CHECK_EQ(duet_if_addr_add(t.x.a, (uint32_t)t.x.if_a, AF_INET6, a11, 64,
+					  DUET_IFA_F_NODAD),
+			 0);
+		CHECK_EQ(sk_bind(t.x.a, bs, "fd00::11", 0), 0);
+		t.nraw = 0;
+		CHECK_EQ(adv_send(t.x.a, bs, "far", 3, "2001:db8:5::5", 9, 0, cb.b, cb.len), 3);
+		sk_run(&t.x);
+		f = adv_last(&t, &len, NULL);
+		CHECK(f && memcmp(f + DUET_ETH_HDR_LEN + 8, a11, 16) == 0);
+	}
 	/* Not a neighbour. */
 	CHECK_EQ(inet_pton(AF_INET6, "2001:db8:6::1", &nh.sin6_addr), 1);
 	memset(&cb, 0, sizeof(cb));

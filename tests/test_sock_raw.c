@@ -213,6 +213,21 @@ TEST(raw6_bind_connect_ancillary)
 	CHECK_MEM(buf, "to22", 4);
 	CHECK_EQ(rt_recv(t.x.b, bb, buf, sizeof(buf), NULL), -1);
 	CHECK_EQ(rt_recv(t.x.b, bc, buf, sizeof(buf), NULL), -1); /* not from its peer */
+	/* Bound to a group: only datagrams to that group (review finding). */
+	{
+		int bg = raw6(t.x.b, 200);
+		struct sockaddr_in6 g;
+		memset(&g, 0, sizeof(g));
+		g.sin6_family = AF_INET6;
+		CHECK_EQ(inet_pton(AF_INET6, "ff02::1", &g.sin6_addr), 1);
+		g.sin6_scope_id = (uint32_t)t.x.if_b;
+		CHECK_EQ(duet_bind(t.x.b, bg, (struct sockaddr *)&g, sizeof(g)), 0);
+		CHECK_EQ(rt_sendto(t.x.a, a, "uni", 3, "fd00::2"), 3);
+		sk_run(&t.x);
+		CHECK_EQ(rt_recv(t.x.b, bg, buf, sizeof(buf), NULL), -1);
+		CHECK_EQ(rt_recv(t.x.b, bb, buf, sizeof(buf), NULL), -1); /* to fd00::2, not ::22 */
+		CHECK_EQ(duet_close(t.x.b, bg), 0);
+	}
 	/* Connected on A's side: send() and recv(). */
 	a2 = raw6(t.x.a, 200);
 	CHECK_EQ(sk_connect(t.x.a, a2, "fd00::22", 0), 0);
@@ -463,6 +478,22 @@ TEST(raw4_hdrincl)
 	CHECK_EQ(duet_csum(ip, 20), 0);
 	CHECK_EQ(rt_recv(t.x.b, b200, buf, sizeof(buf), NULL), 24);
 	CHECK_MEM(buf + 20, "hdri", 4);
+	/* Broadcast needs SO_BROADCAST; an IP_HDRINCL datagram over the MTU
+	 * is EMSGSIZE, never fragmented (Linux). */
+	{
+		static uint8_t big[1600];
+		memcpy(big, h, 20);
+		duet_put_be16(big + 2, sizeof(big));
+		CHECK_EQ(rt_sendto(t.x.a, a, big, sizeof(big), "10.0.0.2"), -1);
+		CHECK_EQ(errno, EMSGSIZE);
+		CHECK_EQ(duet_setsockopt(t.x.a, a, IPPROTO_IP, IP_HDRINCL, &(int){ 0 }, sizeof(int)),
+			 0);
+		CHECK_EQ(rt_sendto(t.x.a, a, req, sizeof(req), "10.0.0.255"), -1);
+		CHECK_EQ(errno, EACCES);
+		CHECK_EQ(duet_setsockopt(t.x.a, a, SOL_SOCKET, SO_BROADCAST, &one, sizeof(one)), 0);
+		CHECK_EQ(rt_sendto(t.x.a, a, req, sizeof(req), "10.0.0.255"), 8);
+		CHECK_EQ(duet_setsockopt(t.x.a, a, IPPROTO_IP, IP_HDRINCL, &one, sizeof(one)), 0);
+	}
 	/* A header that is not IPv4, or longer than the datagram: EINVAL. */
 	h[0] = 0x65;
 	CHECK_EQ(rt_sendto(t.x.a, a, h, sizeof(h), "10.0.0.2"), -1);

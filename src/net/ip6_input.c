@@ -256,13 +256,13 @@ static void ip6_in_deliver(struct duet_stack *stack, struct ip6_walk *w, uint8_t
 	ip6_upper_fn fn = st->upper[nh];
 	bool is_raw = false;
 
+	if (st->raw && duet_pkt_pull(w->pkt, w->off)) { /* No Next Header too, as Linux */
+		is_raw = st->raw(stack, w->pkt, &w->info, nh);
+		duet_pkt_push(w->pkt, w->off);
+	}
 	if (nh == DUET_IP6_NH_NONE) { /* RFC 8200 §4.7: nothing follows */
 		stack_drop(stack, w->pkt, DUET_CTR_DROP_IP6_NO_NEXT_HEADER);
 		return;
-	}
-	if (st->raw && duet_pkt_pull(w->pkt, w->off)) {
-		is_raw = st->raw(stack, w->pkt, &w->info, nh);
-		duet_pkt_push(w->pkt, w->off);
 	}
 	if (!fn && is_raw) { /* a raw socket's protocol: no Parameter Problem (Linux) */
 		stack_count_pkt(stack, w->pkt, DUET_CTR_IP6_IN_DELIVERS);

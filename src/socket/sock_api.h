@@ -47,6 +47,11 @@ int sock_sa_in(const struct sock *s, const struct sockaddr *sa, socklen_t len, b
 socklen_t sock_sa_out(const struct sock *s, const uint8_t addr[16], uint16_t port, uint32_t scope,
 		      struct sockaddr *sa, socklen_t cap);
 
+/* getsockopt's copy out, as Linux's: at most *len bytes of src (size
+ * bytes) to val, *len set to what was copied. Return 0. */
+int sock_out_buf(const void *src, socklen_t size, void *val, socklen_t *len);
+int sock_out_int(int v, void *val, socklen_t *len);
+
 /* Takes the first queued datagram (or, with is_peek, looks at it) and its
  * metadata; NULL when none. */
 struct duet_pkt *sock_rx_pop(struct sock *s, struct sock_meta *meta, bool is_peek);

@@ -145,8 +145,7 @@ static void sock_recv_ip6(struct sock_cbuf *cb, uint32_t rx, const struct duet_p
 		sock_put_cmsg(cb, IPPROTO_IPV6, DUET_IPV6_FLOWINFO, fi, 4);
 	}
 	if (ip && m->hdr_len >= 40u + m->ulp_len &&
-	    (rx & (SOCK_RX_HOPOPTS | SOCK_RX_DSTOPTS | SOCK_RX_RTHDR | SOCK_RX_2292HOPOPTS |
-		   SOCK_RX_2292DSTOPTS | SOCK_RX_2292RTHDR)))
+	    (rx & (SOCK_RX_HOPOPTS | SOCK_RX_DSTOPTS | SOCK_RX_RTHDR)))
 		sock_put_ext(cb, rx & ~(uint32_t)(SOCK_RX_2292HOPOPTS | SOCK_RX_2292DSTOPTS |
 						  SOCK_RX_2292RTHDR),
 			     ip, m->hdr_len - m->ulp_len);
@@ -435,7 +434,8 @@ static int sock_cm_ip6(struct sock *s, int type, const uint8_t *d, size_t dlen,
 		tx->ext[IP6_EXT_RTHDR].data = d;
 		tx->ext[IP6_EXT_RTHDR].len = (uint16_t)n;
 		tx->has |= SOCK_TX_EXT;
-		if (type == IPV6_2292RTHDR && (*seen & (1ull << IPV6_2292DSTOPTS))) {
+		if (type == IPV6_2292RTHDR && (*seen & (1ull << IPV6_2292DSTOPTS)) &&
+		    tx->ext[IP6_EXT_DSTOPTS].data) { /* once: Linux's dst1opt test */
 			tx->ext[IP6_EXT_DSTOPTS_RT] = tx->ext[IP6_EXT_DSTOPTS];
 			tx->ext[IP6_EXT_DSTOPTS].data = NULL;
 		}
@@ -556,7 +556,7 @@ int sock_cmsg_send(struct sock *s, const struct msghdr *msg, const uint8_t dst[1
 				continue; /* Linux ignores them on IP sockets */
 			return -EINVAL;
 		}
-		if (h.cmsg_level == IPPROTO_UDP && s->protocol == IPPROTO_UDP)
+		if (h.cmsg_level == IPPROTO_UDP && s->type == SOCK_DGRAM)
 			return -EINVAL; /* Linux's UDP_SEGMENT: duet has no UDP GSO */
 		if (s->family == AF_INET6 && !is_v4 && h.cmsg_level == IPPROTO_IPV6)
 			err = sock_cm_ip6(s, h.cmsg_type, d, dlen, tx, &seen);
@@ -803,23 +803,8 @@ int sock_set_adv6(struct sock *s, int name, const void *val, socklen_t len)
 static int sock_get_ext(const struct sock *s, unsigned slot, void *val, socklen_t *len)
 {
 	const struct ip6_ext_buf *e = s->sticky ? &s->sticky->o.ext[slot] : NULL;
-	socklen_t n = e && e->data ? e->len : 0;
 
-	if (n > *len)
-		n = *len; /* Linux: cut to the buffer */
-	if (n)
-		memcpy(val, e->data, n);
-	*len = n;
-	return 0;
-}
-
-static int sock_get_intv(int v, void *val, socklen_t *len)
-{
-	socklen_t n = *len < (socklen_t)sizeof(int) ? *len : (socklen_t)sizeof(int);
-
-	memcpy(val, &v, n);
-	*len = n;
-	return 0;
+	return sock_out_buf(e ? e->data : NULL, e && e->data ? e->len : 0, val, len);
 }
 
 int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len)
@@ -833,19 +818,15 @@ int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len)
 	case IPV6_RTHDR: return sock_get_ext(s, IP6_EXT_RTHDR, val, len);
 	case IPV6_PKTINFO: {
 		struct in6_pktinfo pi;
-		socklen_t n = *len < (socklen_t)sizeof(pi) ? *len : (socklen_t)sizeof(pi);
 		memset(&pi, 0, sizeof(pi));
 		if (s->sticky && (s->sticky->o.has & SOCK_TX_PKTINFO)) {
 			memcpy(pi.ipi6_addr.s6_addr, s->sticky->o.src, 16);
 			pi.ipi6_ifindex = s->sticky->o.ifindex;
 		}
-		memcpy(val, &pi, n);
-		*len = n;
-		return 0;
+		return sock_out_buf(&pi, sizeof(pi), val, len);
 	}
 	case IPV6_NEXTHOP: {
 		struct sockaddr_in6 sa;
-		socklen_t n = *len < (socklen_t)sizeof(sa) ? *len : (socklen_t)sizeof(sa);
 		if (!s->sticky || !(s->sticky->o.has & SOCK_TX_NEXTHOP)) {
 			*len = 0;
 			return 0;
@@ -854,9 +835,7 @@ int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len)
 		sa.sin6_family = AF_INET6;
 		memcpy(sa.sin6_addr.s6_addr, s->sticky->o.nexthop, 16);
 		sa.sin6_scope_id = s->sticky->o.nexthop_scope;
-		memcpy(val, &sa, n);
-		*len = n;
-		return 0;
+		return sock_out_buf(&sa, sizeof(sa), val, len);
 	}
 	case IPV6_PATHMTU: { /* RFC 3542 §11.4, connected sockets (Linux: ENOTCONN) */
 		struct ip6_mtuinfo mi;
@@ -881,12 +860,12 @@ int sock_get_adv6(struct sock *s, int name, void *val, socklen_t *len)
 		*len = sizeof(mi);
 		return 0;
 	}
-	case IPV6_DONTFRAG: return sock_get_intv(s->dontfrag, val, len);
-	case DUET_IPV6_USE_MIN_MTU: return sock_get_intv(s->use_min_mtu, val, len);
+	case IPV6_DONTFRAG: return sock_out_int(s->dontfrag, val, len);
+	case DUET_IPV6_USE_MIN_MTU: return sock_out_int(s->use_min_mtu, val, len);
 	default:
 		if (!bit)
 			return -ENOPROTOOPT;
-		return sock_get_intv((s->rxopt & bit) != 0, val, len);
+		return sock_out_int((s->rxopt & bit) != 0, val, len);
 	}
 }
 

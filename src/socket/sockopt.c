@@ -433,23 +433,19 @@ int duet_setsockopt(struct duet_stack *stack, int fd, int level, int name, const
 
 /* --- getsockopt -------------------------------------------------------------- */
 
-/* Copies an int out as Linux does: at most the caller's length. */
-static int sock_out_int(int v, void *val, socklen_t *len)
+int sock_out_buf(const void *src, socklen_t size, void *val, socklen_t *len)
 {
-	socklen_t n = *len < (socklen_t)sizeof(int) ? *len : (socklen_t)sizeof(int);
+	socklen_t n = *len < size ? *len : size;
 
-	memcpy(val, &v, n);
+	if (n)
+		memcpy(val, src, n);
 	*len = n;
 	return 0;
 }
 
-static int sock_out_buf(const void *src, socklen_t size, void *val, socklen_t *len)
+int sock_out_int(int v, void *val, socklen_t *len)
 {
-	socklen_t n = *len < size ? *len : size;
-
-	memcpy(val, src, n);
-	*len = n;
-	return 0;
+	return sock_out_buf(&v, sizeof(v), val, len);
 }
 
 static int sock_out_timeout(uint64_t ns, void *val, socklen_t *len)

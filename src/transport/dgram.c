@@ -7,6 +7,7 @@
 #include "transport/dgram.h"
 
 #include "net/ip4.h"
+#include "net/ip4_internal.h"
 #include "net/ip6.h"
 #include "net/net.h"
 #include "net/route.h"
@@ -15,6 +16,31 @@
 
 #include <errno.h>
 #include <sys/uio.h>
+
+/* An IPv6 source towards dst (no route needed: IPV6_NEXTHOP's case): the
+ * bound address, else RFC 6724's choice on oif. */
+static int dgram_source6(const struct sock *s, const uint8_t dst[16], uint32_t oif,
+			 uint8_t src[16])
+{
+	if (!sock_addr_is_v4(s->laddr) && !sock_addr_is_any6(s->laddr) &&
+	    !duet_addr6_is_multicast(s->laddr)) {
+		memcpy(src, s->laddr, 16);
+		return 0;
+	}
+	return ip6_select_source(s->stack, dst, oif, src) ? -EADDRNOTAVAIL : 0;
+}
+
+bool dgram_is_bcast4(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif)
+{
+	const struct route *r;
+
+	if (duet_addr4_is_broadcast(dst))
+		return true;
+	if (!ip4_may_be_directed_bcast(dst))
+		return false;
+	r = route_lookup(&stack->net->rt4, dst, oif, duet_stack_now(stack));
+	return r && ip4_is_directed_bcast(stack, r->ifindex, dst);
+}
 
 int dgram_route_source(const struct sock *s, const uint8_t dst[16], uint32_t oif, uint8_t src[16])
 {
@@ -40,12 +66,7 @@ int dgram_route_source(const struct sock *s, const uint8_t dst[16], uint32_t oif
 	if (!duet_addr6_is_multicast(dst) && !sock_addr_needs_zone(dst) &&
 	    !route_lookup(&stack->net->rt6, dst, oif, now) && !net_local_route(stack, 16, dst))
 		return -ENETUNREACH;
-	if (!sock_addr_is_v4(s->laddr) && !sock_addr_is_any6(s->laddr) &&
-	    !duet_addr6_is_multicast(s->laddr)) {
-		memcpy(src, s->laddr, 16);
-		return 0;
-	}
-	return ip6_select_source(stack, dst, oif, src) ? -EADDRNOTAVAIL : 0;
+	return dgram_source6(s, dst, oif, src);
 }
 
 /* The outgoing interface, in A-9's order: IPV6_PKTINFO / IP_PKTINFO
@@ -187,7 +208,6 @@ out:
 int dgram_prepare(struct sock *s, const struct sock_txopt *tx, const uint8_t dst[16],
 		  uint16_t port, uint32_t scope, int flags, struct dgram_out *o)
 {
-	struct duet_stack *stack = s->stack;
 	bool has_src = false;
 	int err = 0;
 
@@ -218,7 +238,7 @@ int dgram_prepare(struct sock *s, const struct sock_txopt *tx, const uint8_t dst
 		 o->dst == o->final)
 		memcpy(o->src, s->saddr, 16);
 	else if (o->nexthop)
-		err = ip6_select_source(stack, dst, o->oif, o->src) ? -EADDRNOTAVAIL : 0;
+		err = dgram_source6(s, o->dst, o->oif, o->src);
 	else
 		err = dgram_route_source(s, o->dst, o->oif, o->src);
 	if (err)

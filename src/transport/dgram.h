@@ -31,6 +31,10 @@ struct dgram_out {
 int dgram_route_source(const struct sock *s, const uint8_t dst[16], uint32_t oif,
 		       uint8_t src[16]);
 
+/* Is dst (IPv4) the limited broadcast or the directed broadcast of the
+ * interface the route (or oif) leads to? */
+bool dgram_is_bcast4(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif);
+
 /* Chooses everything but the payload of a datagram of s to dst/port
  * (scope: the sockaddr's) with the advanced API's options tx and the
  * send flags (MSG_DONTROUTE). Returns 0 or a negative errno: EINVAL,

@@ -157,50 +157,53 @@ static bool raw_csum_ok(const uint8_t *p, size_t len, uint32_t ps)
 
 /* IP_HDRINCL (R-10): the application's IPv4 header, taken field by field
  * (Linux fills Total Length and the checksum always, the Identification
- * when zero, the source when 0.0.0.0; duet rebuilds the header from the
- * fields, so fragment offsets and flags other than DF are not taken). */
+ * when zero, the source when 0.0.0.0). duet rebuilds the header from the
+ * fields, so fragment offsets and flags are not taken; like Linux it never
+ * fragments one (EMSGSIZE over the MTU). Unlike Linux the header's
+ * destination also routes it, and a source that is not ours is EINVAL. */
 static ssize_t raw_send_hdrincl(struct sock *s, const struct msghdr *msg, size_t len)
 {
 	struct duet_stack *stack = s->stack;
-	uint8_t h[60];
 	struct ip4_out o;
 	struct duet_pkt *pkt;
-	size_t ihl, i, off = 0;
+	const uint8_t *h;
+	uint8_t opts[40];
+	size_t ihl;
 	int err;
 
 	if (len < 20)
 		return -EINVAL;
-	for (i = 0; off < 60 && off < len && i < (size_t)msg->msg_iovlen; i++) {
-		size_t n = msg->msg_iov[i].iov_len;
-		if (n > 60 - off)
-			n = 60 - off;
-		if (n > len - off)
-			n = len - off;
-		memcpy(h + off, msg->msg_iov[i].iov_base, n);
-		off += n;
-	}
+	pkt = duet_pkt_alloc(stack->pool,
+			     DUET_PKT_HEADROOM + len <= DUET_PKT_MAX_DATA ? DUET_PKT_HEADROOM
+									  : DUET_PKT_MAX_DATA - len,
+			     len);
+	if (!pkt)
+		return -ENOBUFS;
+	dgram_copy_iov(duet_pkt_data(pkt), msg, len);
+	h = duet_pkt_data(pkt);
 	ihl = (size_t)(h[0] & 15) * 4u;
-	if ((h[0] >> 4) != 4 || ihl < 20 || ihl > len)
+	if ((h[0] >> 4) != 4 || ihl < 20 || ihl > len) {
+		duet_pkt_free(pkt);
 		return -EINVAL;
+	}
 	memset(&o, 0, sizeof(o));
 	memcpy(o.src, h + 12, 4);
 	memcpy(o.dst, h + 16, 4);
 	o.protocol = h[9];
 	o.ttl = h[8];
 	o.tos = h[1];
-	o.is_dontfrag = (h[6] & 0x40) != 0;
-	o.options = ihl > 20 ? h + 20 : NULL;
+	o.is_dontfrag = true;
+	memcpy(opts, h + 20, ihl - 20); /* the new header is written where they are */
+	o.options = ihl > 20 ? opts : NULL;
 	o.options_len = (uint8_t)(ihl - 20);
 	o.is_id_given = (h[4] | h[5]) != 0;
 	o.id = duet_get_be16(h + 4);
 	o.oif = s->lscope;
-	if ((o.src[0] | o.src[1] | o.src[2] | o.src[3]) &&
-	    !net_local_ifindex(stack, 4, o.src) && !duet_addr4_is_loopback(o.src))
+	if ((o.src[0] | o.src[1] | o.src[2] | o.src[3]) && !net_local_ifindex(stack, 4, o.src) &&
+	    !duet_addr4_is_loopback(o.src)) {
+		duet_pkt_free(pkt);
 		return -EINVAL;
-	pkt = duet_pkt_alloc(stack->pool, DUET_PKT_HEADROOM, len);
-	if (!pkt)
-		return -ENOBUFS;
-	dgram_copy_iov(duet_pkt_data(pkt), msg, len);
+	}
 	duet_pkt_pull(pkt, (uint32_t)ihl);
 	err = ip4_output(stack, pkt, &o);
 	return err ? err : (ssize_t)len;
@@ -231,6 +234,9 @@ static ssize_t raw_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 		return -EAFNOSUPPORT; /* an IPv6 raw socket speaks IPv6 only */
 	if (len > RAW_MAX_PAYLOAD)
 		return -EMSGSIZE;
+	if (s->family == AF_INET && !s->is_broadcast && !duet_addr4_is_multicast(dst + 12) &&
+	    dgram_is_bcast4(stack, dst + 12, scope))
+		return -EACCES; /* SO_BROADCAST off, as UDP and Linux's raw_sendmsg */
 	if (s->family == AF_INET && s->is_hdrincl)
 		return raw_send_hdrincl(s, msg, len);
 	if (s->csum_off >= 0 && (size_t)s->csum_off + 2 > len)
@@ -278,8 +284,8 @@ static bool raw_wants(const struct sock *s, const struct sock_meta *m)
 	static const uint8_t any4[16] = { [10] = 0xff, [11] = 0xff };
 
 	if (!sock_addr_is_any6(s->laddr) && memcmp(s->laddr, any4, 16) != 0 &&
-	    !duet_addr6_is_multicast(s->laddr) && memcmp(s->laddr, m->dst, 16) != 0)
-		return false;
+	    memcmp(s->laddr, m->dst, 16) != 0)
+		return false; /* a bound group too: only what is sent to it (Linux) */
 	if (s->is_connected && memcmp(s->faddr, m->src, 16) != 0)
 		return false;
 	return !s->lscope || s->lscope == m->ifindex;
@@ -297,8 +303,8 @@ static bool raw6_input(struct duet_stack *stack, struct duet_pkt *pkt,
 {
 	struct sock *s = raw_state_of(stack)->v6[nh], *next;
 	const uint8_t *p = duet_pkt_data(pkt);
-	int icmp_ok = -1; /* ICMPv6 checksum: -1 not yet checked */
-	uint32_t ps = 0;
+	int csum_ok = -1; /* the checksum (ICMPv6's or IPV6_CHECKSUM's, the same
+			   * sum): -1 not yet computed */
 	struct sock_meta m;
 	bool is_taken = false;
 
@@ -311,32 +317,26 @@ static bool raw6_input(struct duet_stack *stack, struct duet_pkt *pkt,
 	m.flow_label = info->flow_label;
 	m.hop_limit = info->hop_limit;
 	m.tclass = info->tclass;
-	ps = duet_csum_pseudo6(info->src, info->dst, pkt->len, nh);
 	for (; s; s = next) {
 		next = s->hash_next;
 		if (!raw_wants(s, &m))
 			continue;
 		is_taken = true; /* Linux: a socket for it, whatever its checks say */
-		if (nh == IPPROTO_ICMPV6) {
-			if (icmp_ok < 0)
-				icmp_ok = pkt->len >= 4 && raw_csum_ok(p, pkt->len, ps);
-			if (!icmp_ok) {
-				stack_count(stack, DUET_CTR_DROP_RAW_BAD_CHECKSUM);
-				continue;
-			}
-			if (s->icmp6_filt[p[0] >> 5] & (1u << (p[0] & 31))) {
-				stack_count(stack, DUET_CTR_RAW_FILTERED);
-				continue;
-			}
-		} else if (s->csum_off >= 0) {
-			if ((size_t)s->csum_off + 2 > pkt->len) {
-				stack_count(stack, DUET_CTR_DROP_RAW_SHORT);
-				continue;
-			}
-			if (!raw_csum_ok(p, pkt->len, ps)) {
-				stack_count(stack, DUET_CTR_DROP_RAW_BAD_CHECKSUM);
-				continue;
-			}
+		if (s->csum_off >= 0 && (size_t)s->csum_off + 2 > pkt->len) {
+			stack_count(stack, DUET_CTR_DROP_RAW_SHORT);
+			continue;
+		}
+		if (s->csum_off >= 0 && csum_ok < 0) /* once per packet, whatever the offset */
+			csum_ok = raw_csum_ok(p, pkt->len,
+					      duet_csum_pseudo6(info->src, info->dst, pkt->len, nh));
+		if (s->csum_off >= 0 && !csum_ok) {
+			stack_count(stack, DUET_CTR_DROP_RAW_BAD_CHECKSUM);
+			continue;
+		}
+		/* ICMPv6 (csum_off 2: at least 4 octets by now): its filter. */
+		if (nh == IPPROTO_ICMPV6 && (s->icmp6_filt[p[0] >> 5] & (1u << (p[0] & 31)))) {
+			stack_count(stack, DUET_CTR_RAW_FILTERED);
+			continue;
 		}
 		raw_deliver(stack, s, pkt, &m, info->nh_off);
 	}
@@ -411,15 +411,11 @@ int raw_setopt(struct sock *s, int level, int name, const void *val, socklen_t l
 int raw_getopt(struct sock *s, int level, int name, void *val, socklen_t *len)
 {
 	int v;
-	socklen_t n;
 
 	if (level == IPPROTO_ICMPV6 && name == ICMP6_FILTER) {
 		if (s->family != AF_INET6 || s->protocol != IPPROTO_ICMPV6)
 			return -EOPNOTSUPP;
-		n = *len < (socklen_t)sizeof(s->icmp6_filt) ? *len : (socklen_t)sizeof(s->icmp6_filt);
-		memcpy(val, s->icmp6_filt, n);
-		*len = n;
-		return 0;
+		return sock_out_buf(s->icmp6_filt, sizeof(s->icmp6_filt), val, len);
 	}
 	if ((level == IPPROTO_IPV6 || level == RAW_SOL_RAW) && name == IPV6_CHECKSUM &&
 	    s->family == AF_INET6)
@@ -428,10 +424,7 @@ int raw_getopt(struct sock *s, int level, int name, void *val, socklen_t *len)
 		v = s->is_hdrincl;
 	else
 		return 1;
-	n = *len < (socklen_t)sizeof(int) ? *len : (socklen_t)sizeof(int);
-	memcpy(val, &v, n);
-	*len = n;
-	return 0;
+	return sock_out_int(v, val, len);
 }
 
 /* --- life ----------------------------------------------------------------- */

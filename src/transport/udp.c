@@ -461,7 +461,8 @@ static void udp_err(struct duet_stack *stack, const struct net_icmp_err *e)
 	m.sport = duet_get_be16(e->l4 + 2);
 	m.ifindex = e->ifindex;
 	s = udp_lookup(stack, &m);
-	if (s && e->family == AF_INET6 && e->type == DUET_ICMP6_PACKET_TOO_BIG) {
+	if (s && e->family == AF_INET6 && e->type == DUET_ICMP6_PACKET_TOO_BIG &&
+	    (s->rxopt & SOCK_RX_PATHMTU)) {
 		uint32_t mtu; /* what the path MTU became (RFC 8201 keeps 1280 at least) */
 		if (ip6_dst_mtu(stack, e->dst, sock_addr_needs_zone(e->dst) ? e->ifindex : 0, &mtu))
 			mtu = e->mtu;

@@ -60,20 +60,6 @@ static void udp_loop_group(struct sock *s, const struct duet_pkt *pkt, const uin
 		duet_pkt_free(c);
 }
 
-/* The limited broadcast, or the directed broadcast of the interface the
- * route (or the zone) leads to. */
-static bool udp_is_bcast4(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif)
-{
-	const struct route *r;
-
-	if (duet_addr4_is_broadcast(dst))
-		return true;
-	if (!ip4_may_be_directed_bcast(dst))
-		return false;
-	r = route_lookup(&stack->net->rt4, dst, oif, duet_stack_now(stack));
-	return r && ip4_is_directed_bcast(stack, r->ifindex, dst);
-}
-
 ssize_t udp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len, const uint8_t *addr,
 		    uint16_t port, uint32_t scope, int flags, const struct sock_txopt *tx)
 {
@@ -101,7 +87,7 @@ ssize_t udp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len, const 
 	if (len > (is_v4 ? UDP4_MAX_PAYLOAD : UDP6_MAX_PAYLOAD))
 		return -EMSGSIZE;
 	if (is_v4 && !duet_addr4_is_multicast(dst + 12) && !s->is_broadcast &&
-	    udp_is_bcast4(stack, dst + 12, scope))
+	    dgram_is_bcast4(stack, dst + 12, scope))
 		return -EACCES; /* SO_BROADCAST off */
 	err = udp_autobind(s);
 	if (err)
