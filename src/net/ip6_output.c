@@ -66,11 +66,22 @@ static int ip6_out_route(struct duet_stack *stack, const struct ip6_out *o, stru
 	return 0;
 }
 
+/* The MTU towards dst over hop: the path MTU cache's, the route's (never
+ * below 1280, RFC 8200 §5) or the interface's. */
+static uint32_t ip6_out_hop_mtu(struct duet_stack *stack, const struct net_if *ifp,
+				const uint8_t dst[16], const struct ip6_hop *hop)
+{
+	uint32_t m = ip6_out_path_mtu(stack, ifp, dst, ip6_is_scoped(dst) ? hop->ifindex : 0);
+
+	if (hop->route_mtu && hop->route_mtu < m)
+		m = hop->route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop->route_mtu;
+	return m;
+}
+
 int ip6_dst_mtu(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif, uint32_t *mtu)
 {
 	struct ip6_out o;
 	struct ip6_hop hop;
-	uint32_t m;
 	int err;
 
 	memset(&o, 0, sizeof(o));
@@ -78,11 +89,7 @@ int ip6_dst_mtu(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif, u
 	o.oif = oif;
 	if ((err = ip6_out_route(stack, &o, &hop)) != 0)
 		return err;
-	m = ip6_out_path_mtu(stack, net_if_get(stack, hop.ifindex), dst,
-			     ip6_is_scoped(dst) ? hop.ifindex : 0);
-	if (hop.route_mtu && hop.route_mtu < m)
-		m = hop.route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop.route_mtu;
-	*mtu = m;
+	*mtu = ip6_out_hop_mtu(stack, net_if_get(stack, hop.ifindex), dst, &hop);
 	return 0;
 }
 
@@ -300,9 +307,7 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 		stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);
 		return -ENOBUFS;
 	}
-	mtu = ip6_out_path_mtu(stack, ifp, o->dst, ip6_is_scoped(o->dst) ? hop->ifindex : 0);
-	if (hop->route_mtu && hop->route_mtu < mtu)
-		mtu = hop->route_mtu < DUET_IP6_MIN_MTU ? DUET_IP6_MIN_MTU : hop->route_mtu;
+	mtu = ip6_out_hop_mtu(stack, ifp, o->dst, hop);
 	if (o->is_min_mtu && mtu > DUET_IP6_MIN_MTU)
 		mtu = DUET_IP6_MIN_MTU;
 	if (DUET_IP6_HDR_LEN + ip6_out_unfrag_len(o) + pkt->len <= mtu) {
