@@ -503,3 +503,34 @@ TEST(raw4_hdrincl)
 	CHECK_EQ(errno, EINVAL);
 	sk_teardown(&t.x);
 }
+
+/* B-4 on raw sockets: a multicast datagram to a group this host joined on
+ * the outgoing interface is also delivered to the local raw sockets of
+ * its protocol (hop limit 0: only to them), unless IPV6_MULTICAST_LOOP is
+ * off. */
+TEST(raw6_multicast_loop)
+{
+	struct rt t;
+	struct ipv6_mreq mr;
+	char buf[64];
+	int tx, rx, zero = 0;
+
+	rt_setup(&t);
+	tx = raw6(t.x.a, 200);
+	rx = raw6(t.x.a, 200);
+	memset(&mr, 0, sizeof(mr));
+	CHECK_EQ(inet_pton(AF_INET6, "ff02::1:9", &mr.ipv6mr_multiaddr), 1);
+	mr.ipv6mr_interface = (unsigned)t.x.if_a;
+	CHECK_EQ(duet_setsockopt(t.x.a, rx, IPPROTO_IPV6, IPV6_JOIN_GROUP, &mr, sizeof(mr)), 0);
+	CHECK_EQ(sk_setint(t.x.a, tx, IPPROTO_IPV6, IPV6_MULTICAST_IF, t.x.if_a), 0);
+	CHECK_EQ(sk_setint(t.x.a, tx, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, 0), 0);
+	CHECK_EQ(rt_sendto(t.x.a, tx, "loop", 4, "ff02::1:9"), 4);
+	CHECK_EQ(rt_recv(t.x.a, rx, buf, sizeof(buf), NULL), 4);
+	CHECK_MEM(buf, "loop", 4);
+	CHECK_EQ(rt_recv(t.x.a, tx, buf, sizeof(buf), NULL), 4); /* the sender's own, as Linux */
+	CHECK_EQ(sk_setint(t.x.a, tx, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, zero), 0);
+	CHECK_EQ(rt_sendto(t.x.a, tx, "none", 4, "ff02::1:9"), 4);
+	CHECK_EQ(rt_recv(t.x.a, rx, buf, sizeof(buf), NULL), -1);
+	CHECK_EQ(errno, EAGAIN);
+	sk_teardown(&t.x);
+}

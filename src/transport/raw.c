@@ -24,6 +24,7 @@
 
 #include "net/ip4.h"
 #include "net/ip6.h"
+#include "net/mld6.h"
 #include "net/net.h"
 
 #include <duet/addr.h>
@@ -209,6 +210,36 @@ static ssize_t raw_send_hdrincl(struct sock *s, const struct msghdr *msg, size_t
 	return err ? err : (ssize_t)len;
 }
 
+/* A multicast datagram's copy to the local raw sockets of its protocol
+ * when this host is a member of the group on the outgoing interface and
+ * IPV6_MULTICAST_LOOP says so (RFC 3493 §5.2), as UDP's: delivered now,
+ * as if it had arrived, without extension headers. */
+static void raw6_loop_group(struct sock *s, const struct duet_pkt *pkt, const struct dgram_out *o,
+			    uint8_t proto)
+{
+	struct duet_stack *stack = s->stack;
+	struct ip6_rx_info info;
+	struct duet_pkt *c;
+
+	if (!s->is_mc_loop6 || !mld6_is_member(stack, o->oif, o->final, o->src))
+		return;
+	c = duet_pkt_copy(stack->pool, pkt, DUET_PKT_HEADROOM);
+	if (!c) {
+		stack_count(stack, DUET_CTR_DROP_TX_NO_BUFFER);
+		return;
+	}
+	memset(&info, 0, sizeof(info));
+	memcpy(info.src, o->src, 16);
+	memcpy(info.dst, o->final, 16);
+	info.hop_limit = (uint8_t)(o->hops < 0 ? 1 : o->hops);
+	info.tclass = o->tclass;
+	info.ifindex = o->oif;
+	info.nh_off = c->head; /* no IP header kept: no extension headers to report */
+	info.is_multicast_dst = true;
+	raw6_input(stack, c, &info, proto);
+	duet_pkt_free(c);
+}
+
 static ssize_t raw_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 			   const uint8_t *addr, uint16_t port, uint32_t scope, int flags,
 			   const struct sock_txopt *tx)
@@ -254,6 +285,8 @@ static ssize_t raw_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 		raw_csum_put(duet_pkt_data(pkt), len, (uint32_t)s->csum_off,
 			     duet_csum_pseudo6(o.src, o.final, (uint32_t)len, proto),
 			     proto == IPPROTO_UDP);
+	if (o.is_group && o.oif && s->family == AF_INET6)
+		raw6_loop_group(s, pkt, &o, proto);
 	if (o.is_group && o.hops == 0) {
 		duet_pkt_free(pkt); /* B-2: hop limit 0 stays on this host */
 		return (ssize_t)len;
