@@ -127,6 +127,17 @@ const struct sd_case sd_cases_adv[] = {
 		"v6.4=hex:11011e0a0102030405060708090a0100")),
 	END } },
 
+/* A-9's last step: sin6_scope_id names the interface of scoped
+ * destinations only; on a global one it is ignored (Linux). */
+{ "a9_scope_id_global", "A-9", (const struct sd_step[]){
+	SOCKET_PEER(1, AF_INET6, DGRAM, 0, OK),
+	BIND(1, "[::]:6012", OK),
+	SOCKET(0, AF_INET6, DGRAM, 0, OK),
+	SENDTO(0, "g", "[fd00::2%77]:6012", OK),
+	SETTLE,
+	RECVFROM(1, DATA("g")),
+	END } },
+
 /* Bad ancillary objects: the errno Linux gives; objects of other levels
  * (and IPv4 ones to an IPv6 destination) are ignored; a buffer too short
  * for a header holds none; the socket still works after each. */

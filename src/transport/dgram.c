@@ -87,8 +87,8 @@ static uint32_t dgram_oif(const struct sock *s, const uint8_t dst[16], uint32_t 
 		return tx->ifindex4;
 	if (!is_v4 && is_group && s->mc_ifindex)
 		return s->mc_ifindex;
-	if (scope)
-		return scope;
+	if (scope && !is_v4 && sock_addr_needs_zone(dst))
+		return scope; /* Linux: sin6_scope_id counts for scoped addresses only */
 	if (s->lscope)
 		return s->lscope;
 	return is_group ? sock_mc_oif(s, dst) : 0;
