@@ -156,6 +156,21 @@ static bool raw_csum_ok(const uint8_t *p, size_t len, uint32_t ps)
 	return duet_csum_fold(duet_csum_partial(p, len, ps)) == 0;
 }
 
+/* A pool packet holding the caller's len bytes (the largest ones leave
+ * less headroom: IP and Ethernet headers still fit), or NULL. */
+static struct duet_pkt *raw_pkt_from(struct duet_stack *stack, const struct msghdr *msg, size_t len)
+{
+	struct duet_pkt *pkt = duet_pkt_alloc(stack->pool,
+					      DUET_PKT_HEADROOM + len <= DUET_PKT_MAX_DATA
+						      ? DUET_PKT_HEADROOM
+						      : DUET_PKT_MAX_DATA - len,
+					      len);
+
+	if (pkt)
+		dgram_copy_iov(duet_pkt_data(pkt), msg, len);
+	return pkt;
+}
+
 /* IP_HDRINCL (R-10): the application's IPv4 header, taken field by field
  * (Linux fills Total Length and the checksum always, the Identification
  * when zero, the source when 0.0.0.0). duet rebuilds the header from the
@@ -174,13 +189,8 @@ static ssize_t raw_send_hdrincl(struct sock *s, const struct msghdr *msg, size_t
 
 	if (len < 20)
 		return -EINVAL;
-	pkt = duet_pkt_alloc(stack->pool,
-			     DUET_PKT_HEADROOM + len <= DUET_PKT_MAX_DATA ? DUET_PKT_HEADROOM
-									  : DUET_PKT_MAX_DATA - len,
-			     len);
-	if (!pkt)
+	if (!(pkt = raw_pkt_from(stack, msg, len)))
 		return -ENOBUFS;
-	dgram_copy_iov(duet_pkt_data(pkt), msg, len);
 	h = duet_pkt_data(pkt);
 	ihl = (size_t)(h[0] & 15) * 4u;
 	if ((h[0] >> 4) != 4 || ihl < 20 || ihl > len) {
@@ -274,13 +284,8 @@ static ssize_t raw_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 		return -EINVAL; /* no room for the checksum */
 	if ((err = dgram_prepare(s, tx, dst, 0, scope, flags, &o)) != 0)
 		return err;
-	pkt = duet_pkt_alloc(stack->pool,
-			     DUET_PKT_HEADROOM + len <= DUET_PKT_MAX_DATA ? DUET_PKT_HEADROOM
-									  : DUET_PKT_MAX_DATA - len,
-			     len);
-	if (!pkt)
+	if (!(pkt = raw_pkt_from(stack, msg, len)))
 		return -ENOBUFS;
-	dgram_copy_iov(duet_pkt_data(pkt), msg, len);
 	if (s->family == AF_INET6 && s->csum_off >= 0) /* over the final destination */
 		raw_csum_put(duet_pkt_data(pkt), len, (uint32_t)s->csum_off,
 			     duet_csum_pseudo6(o.src, o.final, (uint32_t)len, proto),
