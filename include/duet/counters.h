@@ -226,6 +226,40 @@
 	X(RAW_FILTERED,          "ICMPv6 messages a raw socket's ICMP6_FILTER kept from it") \
 	X(DROP_RAW_BAD_CHECKSUM, "raw socket copy dropped: ICMPv6 or IPV6_CHECKSUM checksum does not verify (R-7, R-8)") \
 	X(DROP_RAW_SHORT,        "raw socket copy dropped: payload too short for the IPV6_CHECKSUM offset (R-8)") \
+	X(TCP_ACTIVE_OPENS,      "TCP connections that went SYN-SENT from CLOSED: connect() (RFC 4022 tcpActiveOpens)") \
+	X(TCP_PASSIVE_OPENS,     "TCP connections that went SYN-RECEIVED from LISTEN (tcpPassiveOpens)") \
+	X(TCP_ATTEMPT_FAILS,     "TCP connection attempts that failed: reset or timed out in SYN-SENT / SYN-RECEIVED (tcpAttemptFails)") \
+	X(TCP_ESTAB_RESETS,      "TCP connections reset from ESTABLISHED or CLOSE-WAIT (tcpEstabResets)") \
+	X(TCP_IN_SEGS,           "TCP segments received with a valid header and checksum (tcpHCInSegs)") \
+	X(TCP_OUT_SEGS,          "TCP segments sent, retransmissions excluded (tcpHCOutSegs)") \
+	X(TCP_RETRANS_SEGS,      "TCP segments retransmitted (tcpRetransSegs)") \
+	X(TCP_OUT_RSTS,          "TCP resets sent (tcpOutRsts)") \
+	X(TCP_NO_SOCKET,         "TCP segments for no connection and no listener (answered with a reset unless one)") \
+	X(DROP_TCP_MALFORMED,    "TCP segment dropped: shorter than its header, a bad data offset or option length, or a broadcast/multicast destination") \
+	X(DROP_TCP_BAD_CHECKSUM, "TCP segment dropped: checksum does not verify (tcpInErrs)") \
+	X(DROP_TCP_OUT_OF_WINDOW, "TCP segment dropped: not acceptable in the receive window (RFC 9293 3.10.7.4; an ACK answers it)") \
+	X(DROP_TCP_PAWS,         "TCP segment dropped: an old timestamp (RFC 7323 5, PAWS)") \
+	X(DROP_TCP_BAD_ACK,      "TCP segment dropped: acknowledges data never sent, or too old (RFC 5961 5)") \
+	X(DROP_TCP_OOO_FULL,     "TCP out-of-order segment dropped: more disjoint ranges than kept (TCP_OOO_MAX) or no buffer") \
+	X(DROP_TCP_RCVBUF,       "TCP data dropped: beyond the receive buffer, or arrived after SHUT_RD/close") \
+	X(TCP_OOO_QUEUED,        "TCP segments kept out of order until the hole before them filled") \
+	X(TCP_CHALLENGE_ACKS,    "TCP challenge ACKs sent (RFC 5961 3-5: an in-window RST or SYN, an unacceptable ACK)") \
+	X(TCP_CHALLENGE_LIMITED, "TCP challenge ACKs not sent: over the per-second limit (RFC 5961 7)") \
+	X(TCP_RST_IGNORED,       "TCP resets ignored: outside the window (RFC 5961 3.2)") \
+	X(TCP_LISTEN_OVERFLOWS,  "SYNs to a listener whose accept queue was full, dropped (Linux ListenOverflows)") \
+	X(TCP_SYNQ_FULL,         "SYNs to a listener whose SYN queue was full (answered with a SYN cookie when enabled)") \
+	X(TCP_SYNCOOKIES_SENT,   "SYN-ACKs sent carrying a SYN cookie (no state kept)") \
+	X(TCP_SYNCOOKIES_RECV,   "ACKs that carried a valid SYN cookie and made a connection") \
+	X(TCP_SYNCOOKIES_FAILED, "ACKs to a listener with no connection and no valid SYN cookie (reset)") \
+	X(TCP_TIMEOUTS,          "TCP retransmission timer expiries (RFC 6298)") \
+	X(TCP_FAST_RETRANS,      "TCP fast retransmissions: recovery entered on duplicate ACKs or SACK (RFC 6675, 6582)") \
+	X(TCP_KEEPALIVE_PROBES,  "TCP keepalive probes sent") \
+	X(TCP_ABORT_TIMEOUT,     "TCP connections ended by retransmission, keepalive or user timeout (ETIMEDOUT)") \
+	X(TCP_ABORT_ON_CLOSE,    "TCP connections reset at close: unread data, or SO_LINGER 0") \
+	X(TCP_ORPHAN_OVERFLOW,   "TCP connections reset at close: too many closed connections still finishing (max_orphans)") \
+	X(TCP_ICMP_ERRORS,       "ICMP errors about our TCP segments acted on (PMTU, hard errors in SYN-SENT)") \
+	X(TCP_ICMP_IGNORED,      "ICMP errors about our TCP segments ignored: no connection, or a sequence number not in flight") \
+	X(TCP_ZERO_WINDOW_PROBES, "TCP zero-window probes sent (RFC 9293 3.8.6.1)") \
 	X(MLD6_IN_QUERIES,       "MLD Queries received and handed to the listener engine") \
 	X(MLD6_IN_REPORTS,       "MLD Reports / Dones of other listeners received (a host ignores them, RFC 3810 6.1)") \
 	X(MLD6_OUT_MSGS,         "MLD messages sent (MLDv2 Reports, MLDv1 Reports and Dones)") \

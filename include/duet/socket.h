@@ -119,10 +119,23 @@ int duet_bind(struct duet_stack *stack, int fd, const struct sockaddr *addr, soc
  * (no source address), EAGAIN (no ephemeral port left). */
 int duet_connect(struct duet_stack *stack, int fd, const struct sockaddr *addr, socklen_t len);
 
-/* Stream sockets only (issue 6): on a datagram socket they fail with
- * EOPNOTSUPP, as on Linux. */
+/* Stream (TCP) sockets only: on a datagram socket they fail with
+ * EOPNOTSUPP, as on Linux.
+ * duet_listen: binds an ephemeral port if unbound and starts accepting
+ * connections; backlog bounds the connections waiting for accept (capped
+ * at net.core.somaxconn, 4096; <= 0 means 1 as Linux's minimum is 0
+ * pending + 1). Errors: EBADF, EOPNOTSUPP, EINVAL (connected or
+ * connecting), EADDRINUSE.
+ * duet_accept / duet_accept4: takes one established connection, its peer
+ * written to addr (*len in: room, out: the full length; v4-mapped on an
+ * AF_INET6 socket, DS-2); the new descriptor is blocking unless flags has
+ * SOCK_NONBLOCK. Blocks while none is ready, unless non-blocking
+ * (EAGAIN) or SO_RCVTIMEO expires (EAGAIN). Errors: EBADF, EINVAL (not
+ * listening, bad flags), EFAULT (addr without len), EMFILE, EOPNOTSUPP. */
 int duet_listen(struct duet_stack *stack, int fd, int backlog);
 int duet_accept(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen_t *len);
+int duet_accept4(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen_t *len,
+		 int flags);
 
 /* Sends one datagram (flags: MSG_DONTWAIT, MSG_DONTROUTE; others EOPNOTSUPP
  * as Linux for MSG_OOB on UDP, or ignored as Linux ignores them). To an

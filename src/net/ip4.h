@@ -70,6 +70,11 @@ struct ip4_out {
  * -ENETUNREACH, -EHOSTUNREACH, -EADDRNOTAVAIL, -EMSGSIZE or -ENOBUFS. */
 int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_out *o);
 
+/* The MTU a datagram to dst (on oif, 0: the route's) would get: the path
+ * MTU cache's, the route's or the interface's (loopback's for a local
+ * address). Returns 0 with *mtu set, or -ENETUNREACH. */
+int ip4_dst_mtu(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif, uint32_t *mtu);
+
 /* The source address for dst (the outgoing interface's primary address on
  * the route's prefix, else its first). Returns 0 or -EADDRNOTAVAIL. */
 int ip4_select_source(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif,

@@ -82,6 +82,29 @@ static int ip4_route(struct duet_stack *stack, const struct ip4_out *o, struct i
 	return 0;
 }
 
+int ip4_dst_mtu(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif, uint32_t *mtu)
+{
+	struct ip4_out o;
+	struct ip4_hop hop;
+	struct pmtu_dest dest;
+	uint32_t local = net_local_ifindex(stack, 4, dst);
+
+	if (local || duet_addr4_is_loopback(dst)) {
+		struct net_if *ifp = net_if_get(stack, stack->net->lo_ifindex ? stack->net->lo_ifindex
+									 : local);
+		*mtu = ifp ? ifp->mtu : 65535u;
+		return 0;
+	}
+	memset(&o, 0, sizeof(o));
+	memcpy(o.dst, dst, 4);
+	o.oif = oif;
+	if (ip4_route(stack, &o, &hop) != 0)
+		return -ENETUNREACH;
+	pmtu_dest_v4(&dest, dst);
+	*mtu = pmtu_get(&ip4_state_of(stack)->pmtu, &dest, hop.mtu, duet_stack_now(stack));
+	return 0;
+}
+
 int ip4_select_source(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif, uint8_t out[4])
 {
 	const struct route *r = route_lookup(&stack->net->rt4, dst, oif, duet_stack_now(stack));

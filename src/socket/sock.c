@@ -7,6 +7,7 @@
 #include "socket/sock.h"
 #include "socket/sock_api.h"
 #include "transport/raw.h"
+#include "transport/tcp.h"
 #include "transport/udp.h"
 #include "net/net.h"
 
@@ -49,6 +50,8 @@ int sock_init(struct duet_stack *stack)
 	ss->rmem_max = ss->wmem_max = SOCK_RMEM_DEFAULT;
 	if ((err = udp_init(stack)) != 0)
 		return err;
+	if ((err = tcp_init(stack)) != 0)
+		return err;
 	return raw_init(stack);
 }
 
@@ -63,6 +66,7 @@ void sock_fini(struct duet_stack *stack)
 		if (ss->fds[i])
 			sock_destroy(ss->fds[i]);
 	raw_fini(stack);
+	tcp_fini(stack);
 	udp_fini(stack);
 	free(ss->fds);
 	free(ss);
@@ -112,49 +116,46 @@ void sock_addr_wildcard(const struct sock *s, uint8_t out[16])
 		memset(out, 0, 16);
 }
 
-static int sock_create(struct duet_stack *stack, int domain, int type, int protocol)
+struct sock *sock_alloc(struct duet_stack *stack, const struct sock_proto *proto, int family,
+			int type, int protocol, const struct sock *parent)
 {
 	struct sock_state *ss = stack->sock;
-	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
-	struct sock *s;
-	int slot;
+	struct sock *s = calloc(1, proto->obj_size ? proto->obj_size : sizeof(*s));
 
-	if (domain != AF_INET && domain != AF_INET6)
-		return -EAFNOSUPPORT;
-	if (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
-		return -EINVAL;
-	if (base == SOCK_STREAM || base == SOCK_SEQPACKET)
-		return -ESOCKTNOSUPPORT; /* TCP: issue 6 */
-	if (base != SOCK_DGRAM && base != SOCK_RAW)
-		return -EINVAL;
-	if (base == SOCK_DGRAM && protocol != 0 && protocol != IPPROTO_UDP)
-		return -EPROTONOSUPPORT;
-	if (base == SOCK_RAW) {
-		if (protocol < 0 || protocol > 255)
-			return -EINVAL;
-		if (domain == AF_INET && protocol == 0)
-			return -EPROTONOSUPPORT; /* Linux; IPv6's 0 is R-2's Next Header 255 */
-		if (ss->cred.uid != 0)
-			return -EPERM; /* B-9 (Linux: CAP_NET_RAW) */
-	}
-	slot = sock_slot(ss);
-	if (slot < 0)
-		return slot;
-	s = calloc(1, sizeof(*s));
 	if (!s)
-		return -ENOBUFS;
+		return NULL;
+	if (parent) {
+		/* A connection a listener made inherits its options (as
+		 * Linux's sk_clone_lock); what belongs to one socket alone
+		 * starts afresh. */
+		*s = *parent;
+		s->mships = NULL;
+		s->n_mships = s->cap_mships = 0;
+		s->sticky = NULL;
+		s->so_error = 0;
+		s->is_bound = s->is_connected = false;
+		s->is_shut_rd = s->is_shut_wr = false;
+		s->rx_bytes = 0;
+		s->hash_next = NULL;
+		s->is_kept = false;
+		s->rxpmtu.is_pending = false;
+		memset(&s->out_memo, 0, sizeof(s->out_memo));
+		s->fd = -1;
+		s->evfd = -1;
+		s->is_evfd_set = false;
+		duet_pktq_init(&s->rxq, UINT32_MAX);
+		return s;
+	}
 	s->stack = stack;
-	s->proto = base == SOCK_RAW ? &raw_proto : &udp_proto;
-	s->fd = slot + SOCK_FD_BASE;
-	s->family = domain;
-	s->type = base;
-	s->protocol = base == SOCK_RAW ? protocol : IPPROTO_UDP;
-	s->csum_off = base == SOCK_RAW && domain == AF_INET6 && protocol == IPPROTO_ICMPV6 ? 2 : -1;
-	s->is_hdrincl = base == SOCK_RAW && domain == AF_INET && protocol == 255;
+	s->proto = proto;
+	s->fd = -1;
+	s->family = family;
+	s->type = type;
+	s->protocol = protocol;
+	s->csum_off = type == SOCK_RAW && family == AF_INET6 && protocol == IPPROTO_ICMPV6 ? 2 : -1;
+	s->is_hdrincl = type == SOCK_RAW && family == AF_INET && protocol == 255;
 	s->cred = ss->cred;
-	s->is_nonblock = (type & SOCK_NONBLOCK) != 0;
-	s->is_cloexec = (type & SOCK_CLOEXEC) != 0;
-	s->is_v6only = domain == AF_INET6 && ss->bindv6only; /* DS-7 */
+	s->is_v6only = family == AF_INET6 && ss->bindv6only; /* DS-7 */
 	s->is_mc_loop6 = s->is_mc_loop4 = true;               /* B-4 */
 	s->rcvbuf = ss->rmem_default; /* Linux reports the default undoubled */
 	s->sndbuf = ss->wmem_default;
@@ -165,11 +166,75 @@ static int sock_create(struct duet_stack *stack, int domain, int type, int proto
 	s->evfd = -1;
 	sock_addr_wildcard(s, s->laddr);
 	duet_pktq_init(&s->rxq, UINT32_MAX);
-	if (base == SOCK_RAW)
-		raw_hash(s);
+	return s;
+}
+
+int sock_install(struct sock *s)
+{
+	struct sock_state *ss = s->stack->sock;
+	int slot = sock_slot(ss);
+
+	if (slot < 0)
+		return slot;
+	s->fd = slot + SOCK_FD_BASE;
 	ss->fds[slot] = s;
 	ss->n_open++;
 	return s->fd;
+}
+
+static int sock_create(struct duet_stack *stack, int domain, int type, int protocol)
+{
+	struct sock_state *ss = stack->sock;
+	int base = type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC);
+	const struct sock_proto *proto;
+	struct sock *s;
+	int fd;
+
+	if (domain != AF_INET && domain != AF_INET6)
+		return -EAFNOSUPPORT;
+	if (type & ~(SOCK_NONBLOCK | SOCK_CLOEXEC | 0xf))
+		return -EINVAL;
+	if (base == SOCK_SEQPACKET)
+		return -ESOCKTNOSUPPORT; /* Linux: no SCTP here either */
+	if (base != SOCK_DGRAM && base != SOCK_RAW && base != SOCK_STREAM)
+		return -EINVAL;
+	if (base == SOCK_DGRAM && protocol != 0 && protocol != IPPROTO_UDP)
+		return -EPROTONOSUPPORT;
+	if (base == SOCK_STREAM && protocol != 0 && protocol != IPPROTO_TCP)
+		return -EPROTONOSUPPORT;
+	if (base == SOCK_RAW) {
+		if (protocol < 0 || protocol > 255)
+			return -EINVAL;
+		if (domain == AF_INET && protocol == 0)
+			return -EPROTONOSUPPORT; /* Linux; IPv6's 0 is R-2's Next Header 255 */
+		if (ss->cred.uid != 0)
+			return -EPERM; /* B-9 (Linux: CAP_NET_RAW) */
+	}
+	proto = base == SOCK_RAW ? &raw_proto : base == SOCK_STREAM ? &tcp_proto : &udp_proto;
+	s = sock_alloc(stack, proto, domain, base,
+		       base == SOCK_RAW ? protocol : proto->protocol, NULL);
+	if (!s)
+		return -ENOBUFS;
+	fd = sock_install(s);
+	if (fd < 0) {
+		sock_free(s);
+		return fd;
+	}
+	s->is_nonblock = (type & SOCK_NONBLOCK) != 0;
+	s->is_cloexec = (type & SOCK_CLOEXEC) != 0;
+	if (base == SOCK_RAW)
+		raw_hash(s);
+	if (proto->obj_size)
+		tcp_sock_init(s);
+	return fd;
+}
+
+void sock_free(struct sock *s)
+{
+	duet_pktq_purge(&s->rxq);
+	free(s->mships);
+	sock_sticky_free(s);
+	free(s);
 }
 
 void sock_destroy(struct sock *s)
@@ -178,17 +243,50 @@ void sock_destroy(struct sock *s)
 	struct sock_state *ss = stack->sock;
 
 	sock_mc_leave_all(s);
-	s->proto->close(s);
-	duet_pktq_purge(&s->rxq);
 	if (s->evfd >= 0 && stack->rt)
 		stack->rt->evfd_close(stack->rt->ctx, s->evfd);
-	ss->fds[s->fd - SOCK_FD_BASE] = NULL;
-	ss->n_open--;
-	free(s->mships);
-	sock_sticky_free(s);
-	free(s);
+	s->evfd = -1;
+	if (s->fd >= 0) {
+		ss->fds[s->fd - SOCK_FD_BASE] = NULL;
+		ss->n_open--;
+	}
+	s->fd = -1;
+	s->proto->close(s);
+	if (!s->is_kept)
+		sock_free(s);
 	if (stack->rt) /* a thread blocked on this descriptor sees it gone (EBADF) */
 		stack->rt->notify(stack->rt->ctx);
+}
+
+/* Do two bound addresses overlap under the dual-stack rules? :: with
+ * V6ONLY=0 covers every IPv6 and IPv4 address, :: with V6ONLY=1 every
+ * IPv6 one, ::ffff:0.0.0.0 (0.0.0.0) every IPv4 one (DS-4). */
+bool sock_addr_overlap(const uint8_t *a, bool a_v6only, const uint8_t *b, bool b_v6only)
+{
+	bool a4 = sock_addr_is_v4(a), b4 = sock_addr_is_v4(b);
+
+	if (a4 && b4)
+		return sock_addr_is_any4(a) || sock_addr_is_any4(b) || memcmp(a, b, 16) == 0;
+	if (!a4 && !b4)
+		return sock_addr_is_any6(a) || sock_addr_is_any6(b) || memcmp(a, b, 16) == 0;
+	if (a4)
+		return sock_addr_is_any6(b) && !b_v6only;
+	return sock_addr_is_any6(a) && !a_v6only;
+}
+
+/* The ephemeral range of s (B-7). */
+void sock_port_range(const struct sock *s, uint16_t *lo, uint16_t *hi)
+{
+	const struct sock_state *ss = s->stack->sock;
+	uint16_t a, b;
+
+	switch (s->portrange) {
+	case DUET_IPV6_PORTRANGE_HIGH: a = ss->port_hifirst, b = ss->port_hilast; break;
+	case DUET_IPV6_PORTRANGE_LOW: a = ss->port_lowfirst, b = ss->port_lowlast; break;
+	default: a = ss->port_first, b = ss->port_last; break;
+	}
+	*lo = a < b ? a : b; /* FreeBSD's low range runs downwards */
+	*hi = a < b ? b : a;
 }
 
 /* --- sockaddr in and out --------------------------------------------- */
@@ -402,45 +500,130 @@ static int sock_connect(struct sock *s, const struct sockaddr *sa, socklen_t len
 	return s->proto->connect(s, a.addr, a.port, a.scope);
 }
 
+/* A blocking stream connect waits for the handshake (SO_SNDTIMEO bounds
+ * it, as Linux: then EINPROGRESS). */
+static int sock_connect_wait(struct duet_stack *stack, int fd, const struct sockaddr *sa,
+			     socklen_t len)
+{
+	struct sock *s = sock_get(stack, fd);
+	uint64_t deadline;
+	int r;
+
+	if (!s)
+		return -EBADF;
+	r = sock_connect(s, sa, len);
+	if (r != -EINPROGRESS || s->is_nonblock || !s->proto->connect_done)
+		return r;
+	deadline = sock_deadline(stack, s->sndtimeo_ns);
+	for (;;) {
+		s = sock_get(stack, fd);
+		if (!s)
+			return -EBADF;
+		r = s->proto->connect_done(s);
+		if (r != -EINPROGRESS)
+			return r;
+		if (sock_wait(stack, deadline))
+			return -EINPROGRESS;
+	}
+}
+
 int duet_connect(struct duet_stack *stack, int fd, const struct sockaddr *addr, socklen_t len)
+{
+	int r;
+
+	sock_enter(stack);
+	r = sock_connect_wait(stack, fd, addr, len);
+	sock_leave(stack);
+	return sock_ret(r);
+}
+
+static int sock_listen(struct sock *s, int backlog)
+{
+	if (!s->proto->listen)
+		return -EOPNOTSUPP;
+	return s->proto->listen(s, backlog);
+}
+
+int duet_listen(struct duet_stack *stack, int fd, int backlog)
 {
 	struct sock *s;
 	int r;
 
 	sock_enter(stack);
 	s = sock_get(stack, fd);
-	r = s ? sock_connect(s, addr, len) : -EBADF;
+	r = s ? sock_listen(s, backlog) : -EBADF;
 	sock_leave(stack);
 	return sock_ret(r);
 }
 
-int duet_listen(struct duet_stack *stack, int fd, int backlog)
+static int sock_accept(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen_t *len,
+		       int flags)
+{
+	uint64_t deadline = 0;
+	bool is_first = true;
+	struct sock *s, *c;
+	int r;
+
+	if (flags & ~(SOCK_NONBLOCK | SOCK_CLOEXEC))
+		return -EINVAL;
+	for (;;) {
+		s = sock_get(stack, fd);
+		if (!s)
+			return -EBADF;
+		if (!s->proto->accept)
+			return -EOPNOTSUPP;
+		if (addr && !len)
+			return -EFAULT;
+		if (len && (int)*len < 0)
+			return -EINVAL;
+		r = s->proto->accept(s, &c);
+		if (r != -EAGAIN || s->is_nonblock)
+			break;
+		if (is_first) {
+			deadline = sock_deadline(stack, s->rcvtimeo_ns);
+			is_first = false;
+		}
+		if (sock_wait(stack, deadline))
+			return -EAGAIN;
+	}
+	if (r)
+		return r;
+	r = sock_install(c);
+	if (r < 0) {
+		sock_destroy(c); /* no descriptor: the connection is reset (Linux: EMFILE too) */
+		return r;
+	}
+	c->is_nonblock = (flags & SOCK_NONBLOCK) != 0;
+	c->is_cloexec = (flags & SOCK_CLOEXEC) != 0;
+	if (addr)
+		*len = sock_sa_out(c, c->faddr, c->fport, c->fscope, addr, *len);
+	else if (len)
+		*len = sock_sa_out(c, c->faddr, c->fport, c->fscope, NULL, 0);
+	return r;
+}
+
+int duet_accept4(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen_t *len,
+		 int flags)
 {
 	int r;
 
-	(void)backlog;
 	sock_enter(stack);
-	r = sock_get(stack, fd) ? -EOPNOTSUPP : -EBADF;
+	r = sock_accept(stack, fd, addr, len, flags);
 	sock_leave(stack);
 	return sock_ret(r);
 }
 
 int duet_accept(struct duet_stack *stack, int fd, struct sockaddr *addr, socklen_t *len)
 {
-	int r;
-
-	(void)addr;
-	(void)len;
-	sock_enter(stack);
-	r = sock_get(stack, fd) ? -EOPNOTSUPP : -EBADF;
-	sock_leave(stack);
-	return sock_ret(r);
+	return duet_accept4(stack, fd, addr, len, 0);
 }
 
 static int sock_shutdown(struct sock *s, int how)
 {
 	if (how != SHUT_RD && how != SHUT_WR && how != SHUT_RDWR)
 		return -EINVAL;
+	if (s->proto->shutdown)
+		return s->proto->shutdown(s, how);
 	/* Linux shuts a datagram socket down even when it is not connected,
 	 * but reports ENOTCONN then. */
 	if (how != SHUT_WR)
@@ -652,6 +835,8 @@ short sock_poll_events(const struct sock *s)
 {
 	short ev = 0;
 
+	if (s->proto->poll)
+		return s->proto->poll(s);
 	if (s->rxq.len || s->is_shut_rd ||
 	    (s->rxpmtu.is_pending && (s->rxopt & SOCK_RX_PATHMTU))) /* what recv would return */
 		ev |= POLLIN | POLLRDNORM;

@@ -130,7 +130,26 @@ struct sock_proto {
 	ssize_t (*sendmsg)(struct sock *s, const struct msghdr *msg, size_t len,
 			   const uint8_t *addr, uint16_t port, uint32_t scope, int flags,
 			   const struct sock_txopt *tx);
-	void (*close)(struct sock *s);   /* unhash: the table frees the socket */
+	/* Unhashes s. A protocol that must outlive the descriptor (a TCP
+	 * connection closing) sets s->is_kept, and frees s later with
+	 * sock_free(). */
+	void (*close)(struct sock *s);
+	/* The rest may be NULL (datagram sockets: the socket layer's own). */
+	size_t obj_size;         /* bytes to allocate per socket (0: sizeof(struct sock)) */
+	int (*listen)(struct sock *s, int backlog);
+	/* A connection ready to be accepted (a socket without a descriptor),
+	 * or -EAGAIN, -EINVAL (not listening). */
+	int (*accept)(struct sock *s, struct sock **child);
+	/* Stream receive: bytes copied, 0 at end of stream, -EAGAIN to wait. */
+	ssize_t (*recvmsg)(struct sock *s, struct msghdr *msg, size_t len, int flags);
+	short (*poll)(const struct sock *s);
+	int (*shutdown)(struct sock *s, int how);
+	/* Options this protocol answers itself: 1 when it does not. */
+	int (*setopt)(struct sock *s, int level, int name, const void *val, socklen_t len);
+	int (*getopt)(struct sock *s, int level, int name, void *val, socklen_t *len);
+	/* Has a connect() in progress ended: 0 connected, a negative errno,
+	 * or -EINPROGRESS (still going). */
+	int (*connect_done)(struct sock *s);
 };
 
 struct sock {
@@ -196,6 +215,8 @@ struct sock {
 	uint32_t rx_bytes;        /* charged against rcvbuf */
 
 	struct sock *hash_next;   /* the protocol's port table chain */
+	bool is_kept;             /* closed by the application, kept by the
+				   * protocol until it calls sock_free() */
 	int evfd;                 /* duet_socket_eventfd(), -1: none */
 	bool is_evfd_set;
 };
@@ -208,6 +229,7 @@ struct sock_state {
 	struct duet_cred cred;     /* for new sockets */
 	void *udp;                 /* the UDP module's state (transport/udp.c) */
 	void *raw;                 /* the raw sockets' (transport/raw.c) */
+	void *tcp;                 /* TCP's (transport/tcp.c) */
 	/* Knobs (S-3; socket/sysctl.c names them). */
 	bool bindv6only;
 	uint32_t max_sockets;
@@ -261,9 +283,30 @@ static inline void sock_addr_map4(uint8_t out[16], const uint8_t v4[4])
 	memcpy(out + 12, v4, 4);
 }
 
+/* Do two bound addresses overlap under the dual-stack rules (DS-4)? ::
+ * with V6ONLY=0 covers every IPv6 and IPv4 address, :: with V6ONLY=1
+ * every IPv6 one, ::ffff:0.0.0.0 every IPv4 one. */
+bool sock_addr_overlap(const uint8_t *a, bool a_v6only, const uint8_t *b, bool b_v6only);
+
+/* The ephemeral port range of s (B-7: IPV6_PORTRANGE), lo <= hi. */
+void sock_port_range(const struct sock *s, uint16_t *lo, uint16_t *hi);
+
 /* Socket lifecycle (sock.c). */
 int sock_init(struct duet_stack *stack);
 void sock_fini(struct duet_stack *stack);
+
+/* A new socket of the given kind without a descriptor (a connection a
+ * listener made), inheriting the options of parent (may be NULL).
+ * Returns NULL when out of memory. */
+struct sock *sock_alloc(struct duet_stack *stack, const struct sock_proto *proto, int family,
+			int type, int protocol, const struct sock *parent);
+
+/* Gives s (from sock_alloc) a descriptor. Returns it or -EMFILE / -ENOBUFS. */
+int sock_install(struct sock *s);
+
+/* Frees a socket without a descriptor (never installed, or kept past its
+ * close). */
+void sock_free(struct sock *s);
 
 /* Queues a received datagram on s with its metadata (charged against
  * rcvbuf: a full queue drops it, counted). Takes pkt. Returns true if

@@ -27,6 +27,13 @@ static inline void sock_leave(struct duet_stack *stack)
 		stack->rt->unlock(stack->rt->ctx);
 }
 
+/* Sleeps until woken or deadline. Returns 0 to look again, or -EAGAIN:
+ * nothing to wait with (simulation) or the deadline passed. */
+int sock_wait(struct duet_stack *stack, uint64_t deadline_ns);
+
+/* The deadline timeo_ns (SO_RCVTIMEO / SO_SNDTIMEO, 0: none) from now. */
+uint64_t sock_deadline(struct duet_stack *stack, uint64_t timeo_ns);
+
 /* r < 0: errno = -r, -1; else r. */
 int sock_ret(int r);
 

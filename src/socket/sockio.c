@@ -14,16 +14,14 @@
 
 #define SOCK_IOV_MAX 1024 /* Linux's UIO_MAXIOV */
 
-/* Sleeps until woken or deadline. Returns 0 to look again, or -EAGAIN:
- * nothing to wait with (simulation) or the deadline passed. */
-static int sock_wait(struct duet_stack *stack, uint64_t deadline_ns)
+int sock_wait(struct duet_stack *stack, uint64_t deadline_ns)
 {
 	if (!stack->rt)
 		return -EAGAIN;
 	return stack->rt->wait(stack->rt->ctx, deadline_ns) == -ETIMEDOUT ? -EAGAIN : 0;
 }
 
-static uint64_t sock_deadline(struct duet_stack *stack, uint64_t timeo_ns)
+uint64_t sock_deadline(struct duet_stack *stack, uint64_t timeo_ns)
 {
 	return timeo_ns ? duet_stack_now(stack) + timeo_ns : DUET_TIME_NEVER;
 }
@@ -71,6 +69,73 @@ static int sock_send_dst(const struct sock *s, const struct msghdr *msg, struct 
 	return sock_sa_in(s, sa, msg->msg_namelen, false, a);
 }
 
+/* rest: msg's buffers without their first done bytes (in iov). */
+static void sock_iov_rest(const struct msghdr *msg, size_t done, struct msghdr *rest,
+			  struct iovec *iov)
+{
+	size_t i, skip = done;
+
+	rest->msg_iov = iov;
+	rest->msg_iovlen = 0;
+	for (i = 0; i < (size_t)msg->msg_iovlen; i++) {
+		const struct iovec *v = &msg->msg_iov[i];
+		if (skip >= v->iov_len) {
+			skip -= v->iov_len;
+			continue;
+		}
+		iov[rest->msg_iovlen].iov_base = (uint8_t *)v->iov_base + skip;
+		iov[rest->msg_iovlen++].iov_len = v->iov_len - skip;
+		skip = 0;
+	}
+}
+
+/* A stream send (TCP): no destination (EISCONN for one, as Linux, unless
+ * it is the peer's), no ancillary data (A-8: EINVAL), and a blocking
+ * socket waits for room until every byte is queued, SO_SNDTIMEO expires
+ * or an error ends it (then what was queued is returned, as Linux). */
+static ssize_t sock_send_stream(struct duet_stack *stack, int fd, const struct msghdr *msg,
+				int flags)
+{
+	struct iovec iov_rest[SOCK_IOV_MAX];
+	struct msghdr rest;
+	uint64_t deadline = 0;
+	bool is_first = true;
+	size_t len, done = 0;
+	struct sock *s = sock_get(stack, fd);
+	int err = sock_check_msg(msg, &len);
+
+	if (!s)
+		return -EBADF;
+	if (err)
+		return err;
+	if (msg->msg_controllen)
+		return -EINVAL; /* */
+	if (flags & MSG_OOB)
+		return -EOPNOTSUPP; /* no urgent data (docs/FEATURES.md) */
+	rest = *msg;
+	for (;;) {
+		ssize_t r = s->proto->sendmsg(s, &rest, len - done, NULL, 0, 0, flags, NULL);
+
+		if (r > 0)
+			done += (size_t)r;
+		if (done == len || (r < 0 && r != -EAGAIN))
+			return done ? (ssize_t)done : r;
+		if (s->is_nonblock || (flags & MSG_DONTWAIT))
+			return done ? (ssize_t)done : -EAGAIN;
+		if (is_first) {
+			deadline = sock_deadline(stack, s->sndtimeo_ns);
+			is_first = false;
+		}
+		if (r > 0)
+			sock_iov_rest(msg, done, &rest, iov_rest);
+		if (sock_wait(stack, deadline))
+			return done ? (ssize_t)done : -EAGAIN;
+		s = sock_get(stack, fd);
+		if (!s)
+			return done ? (ssize_t)done : -EBADF;
+	}
+}
+
 static ssize_t sock_sendmsg(struct sock *s, const struct msghdr *msg, int flags)
 {
 	struct sock_txopt tx;
@@ -115,7 +180,10 @@ ssize_t duet_sendmsg(struct duet_stack *stack, int fd, const struct msghdr *msg,
 
 	sock_enter(stack);
 	s = sock_get(stack, fd);
-	r = s ? sock_sendmsg(s, msg, flags) : -EBADF;
+	if (s && s->type == SOCK_STREAM)
+		r = sock_send_stream(stack, fd, msg, flags);
+	else
+		r = s ? sock_sendmsg(s, msg, flags) : -EBADF;
 	sock_leave(stack);
 	if (r < 0) {
 		errno = (int)-r;
@@ -195,6 +263,50 @@ static ssize_t sock_recv_once(struct sock *s, struct msghdr *msg, int flags)
 	return (ssize_t)(flags & MSG_TRUNC ? full : n);
 }
 
+/* A stream receive (TCP): no name, no control data (A-8); a blocking
+ * socket waits for data, and with MSG_WAITALL for all of len (or end of
+ * stream, an error, a signal of SO_RCVTIMEO). */
+static ssize_t sock_recv_stream(struct duet_stack *stack, int fd, struct msghdr *msg, size_t len,
+				int flags)
+{
+	struct iovec iov_rest[SOCK_IOV_MAX];
+	struct msghdr rest;
+	uint64_t deadline = 0;
+	bool is_first = true;
+	size_t done = 0;
+	struct sock *s;
+
+	msg->msg_namelen = 0;
+	msg->msg_controllen = 0;
+	msg->msg_flags = 0;
+	if (flags & MSG_OOB)
+		return -EINVAL; /* Linux: no urgent data waiting */
+	rest = *msg;
+	for (;;) {
+		ssize_t r;
+
+		s = sock_get(stack, fd);
+		if (!s)
+			return done ? (ssize_t)done : -EBADF;
+		r = s->proto->recvmsg(s, &rest, len - done, flags);
+		if (r > 0)
+			done += (size_t)r;
+		if (r == 0 || (r < 0 && r != -EAGAIN) || done == len || (flags & MSG_PEEK) ||
+		    (done && !(flags & MSG_WAITALL)))
+			return done ? (ssize_t)done : r;
+		if (s->is_nonblock || (flags & MSG_DONTWAIT))
+			return done ? (ssize_t)done : -EAGAIN;
+		if (is_first) {
+			deadline = sock_deadline(stack, s->rcvtimeo_ns);
+			is_first = false;
+		}
+		if (r > 0)
+			sock_iov_rest(msg, done, &rest, iov_rest);
+		if (sock_wait(stack, deadline))
+			return done ? (ssize_t)done : -EAGAIN;
+	}
+}
+
 static ssize_t sock_recvmsg(struct duet_stack *stack, int fd, struct msghdr *msg, int flags)
 {
 	uint64_t deadline = 0;
@@ -211,6 +323,8 @@ static ssize_t sock_recvmsg(struct duet_stack *stack, int fd, struct msghdr *msg
 			return -EBADF;
 		if (flags & MSG_ERRQUEUE)
 			return -EAGAIN; /* errors go to SO_ERROR: no error queue (docs/FEATURES.md) */
+		if (s->proto->recvmsg)
+			return sock_recv_stream(stack, fd, msg, len, flags);
 		r = sock_recv_once(s, msg, flags);
 		if (r != -EAGAIN || s->is_nonblock || (flags & MSG_DONTWAIT))
 			return r;

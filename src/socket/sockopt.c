@@ -410,6 +410,11 @@ static int sock_setopt(struct sock *s, int level, int name, const void *val, soc
 		if (r != 1)
 			return r;
 	}
+	if (s->proto->setopt) {
+		int r = s->proto->setopt(s, level, name, val, len);
+		if (r != 1)
+			return r;
+	}
 	switch (level) {
 	case SOL_SOCKET: return sock_set_sol(s, name, val, len);
 	case IPPROTO_IPV6: return sock_set_ip6(s, name, val, len);
@@ -539,6 +544,11 @@ static int sock_getopt(struct sock *s, int level, int name, void *val, socklen_t
 		return -EFAULT;
 	if (s->type == SOCK_RAW) {
 		int r = raw_getopt(s, level, name, val, len);
+		if (r != 1)
+			return r;
+	}
+	if (s->proto->getopt) {
+		int r = s->proto->getopt(s, level, name, val, len);
 		if (r != 1)
 			return r;
 	}

@@ -31,22 +31,6 @@ static inline struct sock **udp_bucket(struct udp_state *u, uint16_t port)
 
 /* --- binding ------------------------------------------------------------ */
 
-/* Do two bound addresses overlap under the dual-stack rules? :: with
- * V6ONLY=0 covers every IPv6 and IPv4 address, :: with V6ONLY=1 every
- * IPv6 one, ::ffff:0.0.0.0 (0.0.0.0) every IPv4 one (DS-4). */
-static bool udp_addr_overlap(const uint8_t *a, bool a_v6only, const uint8_t *b, bool b_v6only)
-{
-	bool a4 = sock_addr_is_v4(a), b4 = sock_addr_is_v4(b);
-
-	if (a4 && b4)
-		return sock_addr_is_any4(a) || sock_addr_is_any4(b) || memcmp(a, b, 16) == 0;
-	if (!a4 && !b4)
-		return sock_addr_is_any6(a) || sock_addr_is_any6(b) || memcmp(a, b, 16) == 0;
-	if (a4)
-		return sock_addr_is_any6(b) && !b_v6only;
-	return sock_addr_is_any6(a) && !a_v6only;
-}
-
 /* Would s bound to addr/scope clash with t on the same port? SO_REUSEADDR
  * on both, or SO_REUSEPORT on both with one owner, share (Linux's
  * udp_lib_lport_inuse); sockets bound to different interfaces never clash. */
@@ -59,7 +43,7 @@ static bool udp_conflict(const struct sock *s, const uint8_t *addr, uint32_t sco
 		return false;
 	if (scope && t->lscope && scope != t->lscope)
 		return false;
-	return udp_addr_overlap(addr, s->is_v6only, t->laddr, t->is_v6only);
+	return sock_addr_overlap(addr, s->is_v6only, t->laddr, t->is_v6only);
 }
 
 static bool udp_port_free(struct udp_state *u, const struct sock *s, const uint8_t *addr,
@@ -73,21 +57,6 @@ static bool udp_port_free(struct udp_state *u, const struct sock *s, const uint8
 	return true;
 }
 
-/* The ephemeral range of s (B-7). */
-static void udp_range(const struct sock *s, uint16_t *lo, uint16_t *hi)
-{
-	const struct sock_state *ss = s->stack->sock;
-	uint16_t a, b;
-
-	switch (s->portrange) {
-	case DUET_IPV6_PORTRANGE_HIGH: a = ss->port_hifirst, b = ss->port_hilast; break;
-	case DUET_IPV6_PORTRANGE_LOW: a = ss->port_lowfirst, b = ss->port_lowlast; break;
-	default: a = ss->port_first, b = ss->port_last; break;
-	}
-	*lo = a < b ? a : b; /* FreeBSD's low range runs downwards */
-	*hi = a < b ? b : a;
-}
-
 /* RFC 6056 §3.3.1-style: a random starting point in the range, then the
  * next free port; -EAGAIN when the range is full (Linux's answer). */
 static int udp_pick_port(struct udp_state *u, const struct sock *s, const uint8_t *addr,
@@ -96,7 +65,7 @@ static int udp_pick_port(struct udp_state *u, const struct sock *s, const uint8_
 	uint16_t lo, hi;
 	uint32_t n, i, start;
 
-	udp_range(s, &lo, &hi);
+	sock_port_range(s, &lo, &hi);
 	n = (uint32_t)hi - lo + 1;
 	start = (uint32_t)(duet_stack_random(s->stack) % n);
 	for (i = 0; i < n; i++) {

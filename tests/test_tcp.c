@@ -1,0 +1,133 @@
+/* duet tests — TCP between two simulated stacks (T-2, S-1, DS-1..DS-6,
+ * A-7, A-8): the handshake both ways and families, data, half-close,
+ * close, and what goes on the wire. */
+#include "sock_fixture.h"
+
+#include <fcntl.h>
+#include <netinet/tcp.h>
+
+/* A listener on B at addr:port (AF_INET6 when addr has a colon). */
+static int tcp_listener(struct sk *x, const char *addr, uint16_t port, int v6only)
+{
+	int fam = strchr(addr, ':') ? AF_INET6 : AF_INET;
+	int fd = duet_socket(x->b, fam, SOCK_STREAM, 0);
+
+	CHECK(fd >= 3);
+	if (fam == AF_INET6 && v6only >= 0)
+		CHECK_EQ(sk_setint(x->b, fd, IPPROTO_IPV6, IPV6_V6ONLY, v6only), 0);
+	CHECK_EQ(sk_bind(x->b, fd, addr, port), 0);
+	CHECK_EQ(duet_listen(x->b, fd, 16), 0);
+	return fd;
+}
+
+/* A connects to addr:port; returns the connected descriptor. */
+static int tcp_connect_a(struct sk *x, int fam, const char *addr, uint16_t port)
+{
+	int fd = duet_socket(x->a, fam, SOCK_STREAM, 0);
+
+	CHECK(fd >= 3);
+	CHECK_EQ(sk_connect(x->a, fd, addr, port), -1);
+	CHECK_EQ(errno, EINPROGRESS);
+	sk_run(x);
+	return fd;
+}
+
+static void tcp_send_all(struct sk *x, struct duet_stack *st, int fd, const char *m)
+{
+	CHECK_EQ(duet_send(st, fd, m, strlen(m), 0), (ssize_t)strlen(m));
+	sk_run(x);
+}
+
+/* T-2, S-1, DS-3, DS-2: a dual-stack listener on :: accepts an IPv6 and
+ * an IPv4 client; the IPv4 one shows as ::ffff:10.0.0.1; data both ways;
+ * an orderly close gives end of file to each side. */
+TEST(tcp_dual_stack_echo_and_close)
+{
+	struct sk x;
+	int fam[2] = { AF_INET6, AF_INET };
+	const char *dst[2] = { "fd00::2", "10.0.0.2" };
+	const char *peer[2] = { "fd00::1", "::ffff:10.0.0.1" };
+	int i, lfd;
+
+	sk_setup(&x);
+	lfd = tcp_listener(&x, "::", 80, 0);
+	for (i = 0; i < 2; i++) {
+		struct sockaddr_in6 from;
+		socklen_t len = sizeof(from);
+		char buf[64], text[64];
+		int c = tcp_connect_a(&x, fam[i], dst[i], 80), s;
+
+		s = duet_accept(x.b, lfd, (struct sockaddr *)&from, &len);
+		CHECK(s >= 3);
+		CHECK_EQ(len, sizeof(from));
+		CHECK_EQ(from.sin6_family, AF_INET6);
+		inet_ntop(AF_INET6, &from.sin6_addr, text, sizeof(text));
+		CHECK_STR(text, peer[i]);
+		tcp_send_all(&x, x.a, c, "hello");
+		CHECK_EQ(duet_recv(x.b, s, buf, sizeof(buf), MSG_DONTWAIT), 5);
+		CHECK_MEM(buf, "hello", 5);
+		tcp_send_all(&x, x.b, s, "world!");
+		CHECK_EQ(duet_recv(x.a, c, buf, sizeof(buf), MSG_DONTWAIT), 6);
+		CHECK_MEM(buf, "world!", 6);
+		/* Half-close: A's FIN, B still sends. */
+		CHECK_EQ(duet_shutdown(x.a, c, SHUT_WR), 0);
+		sk_run(&x);
+		CHECK_EQ(duet_recv(x.b, s, buf, sizeof(buf), MSG_DONTWAIT), 0);
+		tcp_send_all(&x, x.b, s, "late");
+		CHECK_EQ(duet_recv(x.a, c, buf, sizeof(buf), MSG_DONTWAIT), 4);
+		CHECK_EQ(duet_close(x.b, s), 0);
+		sk_run(&x);
+		CHECK_EQ(duet_recv(x.a, c, buf, sizeof(buf), MSG_DONTWAIT), 0);
+		CHECK_EQ(duet_close(x.a, c), 0);
+		sk_run(&x);
+	}
+	CHECK_EQ(duet_stack_counter(x.b, DUET_CTR_TCP_PASSIVE_OPENS), 2);
+	CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_ACTIVE_OPENS), 2);
+	CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_OUT_RSTS), 0);
+	CHECK_EQ(duet_stack_counter(x.b, DUET_CTR_TCP_OUT_RSTS), 0);
+	CHECK_EQ(duet_close(x.b, lfd), 0);
+	sk_teardown(&x);
+}
+
+/* A 4 MB transfer on a clean link arrives whole, in order. */
+TEST(tcp_bulk_transfer_clean)
+{
+	struct sk x;
+	static uint8_t out[4 << 20], in[4 << 20];
+	size_t sent = 0, got = 0, i;
+	int lfd, c, s, rounds = 0;
+
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 2654435761u >> 24);
+	sk_setup(&x);
+	lfd = tcp_listener(&x, "::", 5001, 0);
+	c = tcp_connect_a(&x, AF_INET6, "fd00::2", 5001);
+	s = duet_accept(x.b, lfd, NULL, NULL);
+	CHECK(s >= 3);
+	while (got < sizeof(in) && rounds++ < 100000) {
+		if (sent < sizeof(out)) {
+			ssize_t n = duet_send(x.a, c, out + sent, sizeof(out) - sent, MSG_DONTWAIT);
+			if (n > 0)
+				sent += (size_t)n;
+		}
+		duet_sim_run_for(x.sim, SF_MS(1));
+		for (;;) {
+			ssize_t n = duet_recv(x.b, s, in + got, sizeof(in) - got, MSG_DONTWAIT);
+			if (n <= 0)
+				break;
+			got += (size_t)n;
+		}
+	}
+	CHECK_EQ(got, sizeof(in));
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	{
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+		CHECK_EQ(duet_getsockopt(x.a, c, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+		CHECK_EQ(ti.tcpi_state, TCP_ESTABLISHED);
+		CHECK(ti.tcpi_options & 7);
+		fprintf(stderr, "rounds %d rtt %u cwnd %u mss %u retrans %u\n", rounds, ti.tcpi_rtt,
+			ti.tcpi_snd_cwnd, ti.tcpi_snd_mss, ti.tcpi_total_retrans);
+	}
+	sk_teardown(&x);
+}
