@@ -22,7 +22,7 @@ TEST(sysctl_list_and_defaults)
 		CHECK_EQ(duet_sysctl_get(x.s, k->name, &v), 0);
 		CHECK(v >= k->min && v <= k->max);
 	}
-	CHECK_EQ(i, 27);
+	CHECK_EQ(i, 51);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet.ip.ttl", &v), 0);
 	CHECK_EQ(v, 64);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet6.ip6.hlim", &v), 0);
@@ -48,7 +48,20 @@ TEST(sysctl_list_and_defaults)
 	CHECK_EQ(v, 1);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.core.rmem_default", &v), 0);
 	CHECK_EQ(v, 212992);
-	CHECK(duet_sysctl_info(27) == NULL);
+	/* T-2: TCP's knobs, Linux's defaults where Linux has the knob. */
+	CHECK_EQ(duet_sysctl_get(x.s, "net.ipv4.tcp_syn_retries", &v), 0);
+	CHECK_EQ(v, 6);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.ipv4.tcp_fin_timeout", &v), 0);
+	CHECK_EQ(v, 60);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.ipv4.tcp_keepalive_time", &v), 0);
+	CHECK_EQ(v, 7200);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.ipv4.tcp_syncookies", &v), 0);
+	CHECK_EQ(v, 1);
+	CHECK_EQ(duet_sysctl_set(x.s, "net.ipv4.tcp_fin_timeout", 30), 0);
+	CHECK_EQ(duet_sysctl_get(x.s, "net.ipv4.tcp_fin_timeout", &v), 0);
+	CHECK_EQ(v, 30);
+	CHECK_EQ(duet_sysctl_set(x.s, "net.duet.tcp.congestion", 2), -EINVAL);
+	CHECK(duet_sysctl_info(51) == NULL);
 	fx_teardown(&x);
 }
 

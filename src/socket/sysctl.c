@@ -7,6 +7,9 @@
 #include "net/ip4_internal.h"
 #include "net/ip6_internal.h"
 #include "socket/sock.h"
+#include "transport/tcp_internal.h"
+
+#include <stddef.h>
 
 #include <errno.h>
 #include <stdlib.h>
@@ -40,6 +43,31 @@ enum sysctl_id {
 	SYSCTL_WMEM_DEFAULT,
 	SYSCTL_WMEM_MAX,
 	SYSCTL_SOCKETS_MAX,
+	SYSCTL_TCP_FIRST,
+	SYSCTL_TCP_SYN_RETRIES = SYSCTL_TCP_FIRST,
+	SYSCTL_TCP_SYNACK_RETRIES,
+	SYSCTL_TCP_RETRIES2,
+	SYSCTL_TCP_MAX_SYN_BACKLOG,
+	SYSCTL_TCP_SOMAXCONN,
+	SYSCTL_TCP_SYNCOOKIES,
+	SYSCTL_TCP_SACK,
+	SYSCTL_TCP_TIMESTAMPS,
+	SYSCTL_TCP_WINDOW_SCALING,
+	SYSCTL_TCP_FIN_TIMEOUT,
+	SYSCTL_TCP_TIME_WAIT,
+	SYSCTL_TCP_KEEPIDLE,
+	SYSCTL_TCP_KEEPINTVL,
+	SYSCTL_TCP_KEEPCNT,
+	SYSCTL_TCP_RTO_MIN,
+	SYSCTL_TCP_RTO_MAX,
+	SYSCTL_TCP_RTO_INIT,
+	SYSCTL_TCP_DELACK,
+	SYSCTL_TCP_RMEM,
+	SYSCTL_TCP_WMEM,
+	SYSCTL_TCP_MAX_ORPHANS,
+	SYSCTL_TCP_CC,
+	SYSCTL_TCP_RFC5961,
+	SYSCTL_TCP_CHALLENGE_LIMIT,
 	SYSCTL__COUNT
 };
 
@@ -99,7 +127,95 @@ static const struct duet_sysctl_info sysctl_table[SYSCTL__COUNT] = {
 		"largest SO_SNDBUF a socket may set, before doubling", 2304, 1LL << 30 },
 	[SYSCTL_SOCKETS_MAX] = { "net.duet.sockets.max",
 		"open sockets per stack (EMFILE beyond; lowering it closes nothing)", 1, 1 << 20 },
+	[SYSCTL_TCP_SYN_RETRIES] = { "net.ipv4.tcp_syn_retries",
+		"SYN retransmissions before connect() fails with ETIMEDOUT (TCP_SYNCNT's default)", 1, 127 },
+	[SYSCTL_TCP_SYNACK_RETRIES] = { "net.ipv4.tcp_synack_retries",
+		"SYN-ACK retransmissions before a half-open connection is dropped", 1, 127 },
+	[SYSCTL_TCP_RETRIES2] = { "net.ipv4.tcp_retries2",
+		"retransmissions of data before the connection is dropped (ETIMEDOUT)", 1, 127 },
+	[SYSCTL_TCP_MAX_SYN_BACKLOG] = { "net.ipv4.tcp_max_syn_backlog",
+		"half-open connections per listener; beyond, SYN cookies (or drops)", 1, 1 << 20 },
+	[SYSCTL_TCP_SOMAXCONN] = { "net.core.somaxconn",
+		"largest listen() backlog (connections waiting for accept)", 1, 1 << 20 },
+	[SYSCTL_TCP_SYNCOOKIES] = { "net.ipv4.tcp_syncookies",
+		"answer SYNs with a SYN cookie once the SYN queue is full (T-2)", 0, 1 },
+	[SYSCTL_TCP_SACK] = { "net.ipv4.tcp_sack",
+		"offer and accept SACK (RFC 2018)", 0, 1 },
+	[SYSCTL_TCP_TIMESTAMPS] = { "net.ipv4.tcp_timestamps",
+		"offer and accept timestamps (RFC 7323)", 0, 1 },
+	[SYSCTL_TCP_WINDOW_SCALING] = { "net.ipv4.tcp_window_scaling",
+		"offer and accept window scaling (RFC 7323)", 0, 1 },
+	[SYSCTL_TCP_FIN_TIMEOUT] = { "net.ipv4.tcp_fin_timeout",
+		"seconds a closed connection waits in FIN-WAIT-2 for the peer's FIN", 1, 86400 },
+	[SYSCTL_TCP_TIME_WAIT] = { "net.duet.tcp.time_wait_ms",
+		"TIME-WAIT length, 2 MSL (Linux: 60 s, fixed)", 1, 3600000 },
+	[SYSCTL_TCP_KEEPIDLE] = { "net.ipv4.tcp_keepalive_time",
+		"idle seconds before the first keepalive probe (TCP_KEEPIDLE's default)", 1, 32767 },
+	[SYSCTL_TCP_KEEPINTVL] = { "net.ipv4.tcp_keepalive_intvl",
+		"seconds between keepalive probes (TCP_KEEPINTVL's default)", 1, 32767 },
+	[SYSCTL_TCP_KEEPCNT] = { "net.ipv4.tcp_keepalive_probes",
+		"unanswered keepalive probes before ETIMEDOUT (TCP_KEEPCNT's default)", 1, 127 },
+	[SYSCTL_TCP_RTO_MIN] = { "net.duet.tcp.rto_min_ms",
+		"lowest retransmission timeout (Linux: 200 ms; RFC 6298: 1 s)", 1, 60000 },
+	[SYSCTL_TCP_RTO_MAX] = { "net.duet.tcp.rto_max_ms",
+		"highest retransmission timeout after backoff (RFC 6298: at least 60 s)", 1000, 600000 },
+	[SYSCTL_TCP_RTO_INIT] = { "net.duet.tcp.rto_initial_ms",
+		"retransmission timeout before an RTT is measured (RFC 6298 2.1: 1 s)", 1, 60000 },
+	[SYSCTL_TCP_DELACK] = { "net.duet.tcp.delack_ms",
+		"longest an ACK waits (delayed ACK, RFC 9293 3.8.6.3: under 500 ms)", 1, 500 },
+	[SYSCTL_TCP_RMEM] = { "net.duet.tcp.rmem_default",
+		"SO_RCVBUF of new TCP sockets: the most a receive ring holds and the window", 4096, 1LL << 30 },
+	[SYSCTL_TCP_WMEM] = { "net.duet.tcp.wmem_default",
+		"SO_SNDBUF of new TCP sockets: the most a send ring holds", 4096, 1LL << 30 },
+	[SYSCTL_TCP_MAX_ORPHANS] = { "net.ipv4.tcp_max_orphans",
+		"closed connections still finishing; beyond, close() resets", 0, 1 << 24 },
+	[SYSCTL_TCP_CC] = { "net.duet.tcp.congestion",
+		"congestion control of new sockets: 0 CUBIC (RFC 9438), 1 NewReno (RFC 5681/6582)", 0, 1 },
+	[SYSCTL_TCP_RFC5961] = { "net.duet.tcp.rfc5961",
+		"RFC 5961 checks: challenge ACKs for in-window RST/SYN and old ACKs", 0, 1 },
+	[SYSCTL_TCP_CHALLENGE_LIMIT] = { "net.ipv4.tcp_challenge_ack_limit",
+		"challenge ACKs per second, stack-wide (RFC 5961 7)", 1, 1 << 24 },
 };
+
+/* Where each TCP knob lives in struct tcp_knobs, and the factor between
+ * the field and the knob (fin_timeout is kept in ms, named in s). */
+static const struct {
+	uint16_t off, scale;
+} sysctl_tcp_field[SYSCTL__COUNT - SYSCTL_TCP_FIRST] = {
+#define K(id, f, sc) [id - SYSCTL_TCP_FIRST] = { offsetof(struct tcp_knobs, f), sc }
+	K(SYSCTL_TCP_SYN_RETRIES, syn_retries, 1),
+	K(SYSCTL_TCP_SYNACK_RETRIES, synack_retries, 1),
+	K(SYSCTL_TCP_RETRIES2, retries2, 1),
+	K(SYSCTL_TCP_MAX_SYN_BACKLOG, max_syn_backlog, 1),
+	K(SYSCTL_TCP_SOMAXCONN, somaxconn, 1),
+	K(SYSCTL_TCP_SYNCOOKIES, syncookies, 1),
+	K(SYSCTL_TCP_SACK, sack, 1),
+	K(SYSCTL_TCP_TIMESTAMPS, timestamps, 1),
+	K(SYSCTL_TCP_WINDOW_SCALING, window_scaling, 1),
+	K(SYSCTL_TCP_FIN_TIMEOUT, fin_timeout_ms, 1000),
+	K(SYSCTL_TCP_TIME_WAIT, time_wait_ms, 1),
+	K(SYSCTL_TCP_KEEPIDLE, keepidle_s, 1),
+	K(SYSCTL_TCP_KEEPINTVL, keepintvl_s, 1),
+	K(SYSCTL_TCP_KEEPCNT, keepcnt, 1),
+	K(SYSCTL_TCP_RTO_MIN, min_rto_ms, 1),
+	K(SYSCTL_TCP_RTO_MAX, max_rto_ms, 1),
+	K(SYSCTL_TCP_RTO_INIT, init_rto_ms, 1),
+	K(SYSCTL_TCP_DELACK, delack_ms, 1),
+	K(SYSCTL_TCP_RMEM, rmem_default, 1),
+	K(SYSCTL_TCP_WMEM, wmem_default, 1),
+	K(SYSCTL_TCP_MAX_ORPHANS, max_orphans, 1),
+	K(SYSCTL_TCP_CC, default_cc, 1),
+	K(SYSCTL_TCP_RFC5961, rfc5961, 1),
+	K(SYSCTL_TCP_CHALLENGE_LIMIT, challenge_ack_limit, 1),
+#undef K
+};
+
+static uint32_t *sysctl_tcp_ptr(const struct duet_stack *stack, enum sysctl_id id)
+{
+	struct tcp_knobs *k = tcp_knobs_of((struct duet_stack *)(uintptr_t)stack);
+
+	return (uint32_t *)(void *)((uint8_t *)k + sysctl_tcp_field[id - SYSCTL_TCP_FIRST].off);
+}
 
 const struct duet_sysctl_info *duet_sysctl_info(size_t i)
 {
@@ -178,7 +294,11 @@ static long long sysctl_read(const struct duet_stack *stack, enum sysctl_id id)
 	case SYSCTL_ICMP6_BURST: return v6->icmp_rl.burst;
 	case SYSCTL_IP_PMTU_EXPIRE: return (long long)v4->pmtu.cfg.expire_ms;
 	case SYSCTL_IP6_PMTU_EXPIRE: return (long long)v6->pmtu.cfg.expire_ms;
-	default: return sysctl_read_sock(stack->sock, id);
+	default:
+		if (id >= SYSCTL_TCP_FIRST)
+			return *sysctl_tcp_ptr(stack, id) /
+			       sysctl_tcp_field[id - SYSCTL_TCP_FIRST].scale;
+		return sysctl_read_sock(stack->sock, id);
 	}
 }
 
@@ -218,7 +338,13 @@ static void sysctl_write(struct duet_stack *stack, enum sysctl_id id, long long 
 	case SYSCTL_ICMP6_BURST: ratelimit_set(&v6->icmp_rl, v6->icmp_rl.rate_per_s, (uint32_t)v); break;
 	case SYSCTL_IP_PMTU_EXPIRE: v4->pmtu.cfg.expire_ms = (uint64_t)v; break;
 	case SYSCTL_IP6_PMTU_EXPIRE: v6->pmtu.cfg.expire_ms = (uint64_t)v; break;
-	default: sysctl_write_sock(stack->sock, id, v); break;
+	default:
+		if (id >= SYSCTL_TCP_FIRST)
+			*sysctl_tcp_ptr(stack, id) =
+				(uint32_t)v * sysctl_tcp_field[id - SYSCTL_TCP_FIRST].scale;
+		else
+			sysctl_write_sock(stack->sock, id, v);
+		break;
 	}
 }
 

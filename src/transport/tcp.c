@@ -382,7 +382,7 @@ static void tcp_tp_init(struct tcp_sock *tp)
 	struct tcp_state *ts = tcp_state_of(tp->sk.stack);
 
 	tp->state = TCPS_CLOSED;
-	tp->cc_algo = ts->k.default_cc;
+	tp->cc_algo = (uint8_t)ts->k.default_cc;
 	tp->mss = TCP_DEFAULT_MSS;
 	tp->keepidle_s = ts->k.keepidle_s;
 	tp->keepintvl_s = ts->k.keepintvl_s;
@@ -1240,8 +1240,8 @@ static void tcp_knobs_default(struct tcp_knobs *k)
 	k->retries2 = 15;
 	k->max_syn_backlog = 1024;
 	k->somaxconn = 4096;
-	k->syncookies = true;
-	k->sack = k->timestamps = k->window_scaling = true;
+	k->syncookies = 1;
+	k->sack = k->timestamps = k->window_scaling = 1;
 	k->fin_timeout_ms = 60000;
 	k->time_wait_ms = 60000;
 	k->keepidle_s = 7200;
@@ -1255,7 +1255,7 @@ static void tcp_knobs_default(struct tcp_knobs *k)
 	k->wmem_default = 1u << 20;
 	k->max_orphans = 65536;
 	k->default_cc = TCP_CC_CUBIC;
-	k->rfc5961 = true;
+	k->rfc5961 = 1;
 	k->challenge_ack_limit = 1000;
 }
 

@@ -87,24 +87,26 @@ enum tcp_cc_algo {
 
 struct tcp_sock;
 
-/* The knobs (net.ipv4.tcp_* and ours, socket/sysctl.c names them). */
+/* The knobs (net.ipv4.tcp_* and ours; socket/sysctl.c names them). All
+ * uint32_t so the sysctl table can reach each by offset. */
 struct tcp_knobs {
 	uint32_t syn_retries;       /* tcp_syn_retries: 6 */
 	uint32_t synack_retries;    /* tcp_synack_retries: 5 */
 	uint32_t retries2;          /* tcp_retries2: 15 */
 	uint32_t max_syn_backlog;   /* half-open connections per listener: 1024 */
 	uint32_t somaxconn;         /* backlog cap: 4096 */
-	bool syncookies;            /* when the SYN queue is full: 1 */
-	bool sack, timestamps, window_scaling;
+	uint32_t syncookies;        /* when the SYN queue is full: 1 */
+	uint32_t sack, timestamps, window_scaling; /* offered in our SYNs: 1 */
 	uint32_t fin_timeout_ms;    /* tcp_fin_timeout: 60 s */
 	uint32_t time_wait_ms;      /* 2 MSL: 60 s, as Linux */
 	uint32_t keepidle_s, keepintvl_s, keepcnt; /* 7200, 75, 9 */
 	uint32_t min_rto_ms, max_rto_ms, init_rto_ms; /* 200, 120000, 1000 */
 	uint32_t delack_ms;         /* 40 */
-	uint32_t rmem_default, wmem_default; /* ring limits: 1 MiB, 1 MiB */
+	uint32_t rmem_default, wmem_default; /* SO_RCVBUF / SO_SNDBUF of new
+				     * TCP sockets, the rings' limits: 1 MiB */
 	uint32_t max_orphans;       /* closed connections still finishing: 65536 */
-	uint8_t default_cc;         /* enum tcp_cc_algo */
-	bool rfc5961;               /* challenge ACKs: 1 */
+	uint32_t default_cc;        /* enum tcp_cc_algo: CUBIC */
+	uint32_t rfc5961;           /* challenge ACKs: 1 */
 	uint32_t challenge_ack_limit; /* per second: 1000 (RFC 5961 §7) */
 };
 
