@@ -4,7 +4,10 @@
  * every frame each host received and what its stack did with it. Then the
  * seed Q&A's dual-stack servers (DS-1 .. DS-6) over UDP between an
  * IPv4-only, an IPv6-only and a dual-stack host: who reached whom and how
- * each peer's address appears. It grows with each issue. */
+ * each peer's address appears; then the same servers over TCP (an IPv4
+ * client to a v4-mapped-bound listener, the IPv6 client refused; a
+ * wildcard listener serving both; two listeners under poll). It grows
+ * with each issue. */
 #include "tools/describe.h"
 #include "tools/duet_tool.h"
 
@@ -520,6 +523,156 @@ static void ds6(struct ds_demo *x)
 	ds_verdict(x, "DS-6", ok);
 }
 
+/* --- the seed Q&A over TCP ------------------------------------------------ */
+
+static int ds_stream6(struct ds_demo *x, int v6only)
+{
+	int fd = duet_socket(x->srv, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+
+	duet_setsockopt(x->srv, fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only, sizeof v6only);
+	return fd;
+}
+
+/* A client of cs connects to dst:port (non-blocking, the simulation runs
+ * the handshake). Returns the descriptor; *err: 0 or the connect's errno
+ * as SO_ERROR reported it. */
+static int ds_tcp_connect(struct ds_demo *x, struct duet_stack *cs, const char *dst, uint16_t port,
+			  int *err)
+{
+	int fam = strchr(dst, ':') ? AF_INET6 : AF_INET;
+	int fd = duet_socket(cs, fam, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	socklen_t len = sizeof *err;
+
+	*err = ds_connect(cs, fd, dst, port);
+	if (*err == -EINPROGRESS) {
+		ds_run(x);
+		duet_getsockopt(cs, fd, SOL_SOCKET, SO_ERROR, err, &len);
+	}
+	return fd;
+}
+
+/* Accepts one connection on lfd: prints how the client appears and returns
+ * 1 if it appears as expect and echoes a message back (NULL: none must come). */
+static int ds_tcp_expect(struct ds_demo *x, const char *id, const char *server, int lfd,
+			 const char *client, struct duet_stack *cs, int cfd, int cerr,
+			 const char *expect)
+{
+	struct sockaddr_storage from;
+	socklen_t len = sizeof from;
+	char buf[16], addr[INET6_ADDRSTRLEN], full[80], local[80];
+	int s = duet_accept(x->srv, lfd, (struct sockaddr *)&from, &len), ok;
+
+	ds_local(cs, cfd, local);
+	if (s < 0) {
+		printf("%-4s  server %-30s x- %s %s: %s\n", id, server, client, local,
+		       cerr ? strerror(cerr) : "not accepted");
+		return expect == NULL && cerr == ECONNREFUSED;
+	}
+	ds_ntop(&from, addr, full);
+	printf("%-4s  server %-30s <- %s %s accepted, appears as %s\n", id, server, client, local,
+	       addr);
+	ok = expect != NULL && strcmp(addr, expect) == 0 && cerr == 0;
+	/* A line each way over the connection. */
+	ok &= duet_send(cs, cfd, "hello", 5, 0) == 5;
+	ds_run(x);
+	ok &= duet_recv(x->srv, s, buf, sizeof buf, 0) == 5;
+	ok &= duet_send(x->srv, s, buf, 5, 0) == 5;
+	ds_run(x);
+	ok &= duet_recv(cs, cfd, buf, sizeof buf, 0) == 5 && memcmp(buf, "hello", 5) == 0;
+	printf("%-4s  %s %s echoed \"hello\" %s\n", id, client, local, ok ? "back" : "NOT back");
+	duet_close(x->srv, s);
+	return ok;
+}
+
+/* DS-1 over TCP: a listener on [::ffff:192.0.2.1] serves the IPv4 client;
+ * the IPv6 client is refused (a reset: ECONNREFUSED). */
+static void ds1_tcp(struct ds_demo *x)
+{
+	int lfd = ds_stream6(x, 0), c4, c6, e4, e6, ok;
+	const char *name = "[::ffff:192.0.2.1]:6001 V6ONLY=0";
+
+	ok = ds_bind(x->srv, lfd, "::ffff:192.0.2.1", 6001) == 0 && duet_listen(x->srv, lfd, 8) == 0;
+	c4 = ds_tcp_connect(x, x->v4, "192.0.2.1", 6001, &e4);
+	ok &= ds_tcp_expect(x, "DS-1", name, lfd, "v4host", x->v4, c4, e4, "::ffff:192.0.2.2");
+	c6 = ds_tcp_connect(x, x->v6, "2001:db8::1", 6001, &e6);
+	ok &= ds_tcp_expect(x, "DS-1", name, lfd, "v6host", x->v6, c6, e6, NULL);
+	duet_close(x->srv, lfd);
+	duet_close(x->v4, c4);
+	duet_close(x->v6, c6);
+	ds_run(x);
+	ds_verdict(x, "DS-1", ok);
+}
+
+/* DS-3 over TCP: [::]:6002 with V6ONLY=0 accepts both clients, the IPv4
+ * one as ::ffff:192.0.2.2 (DS-2). */
+static void ds3_tcp(struct ds_demo *x)
+{
+	int lfd = ds_stream6(x, 0), c4, c6, e4, e6, ok;
+	const char *name = "[::]:6002 V6ONLY=0";
+
+	ok = ds_bind(x->srv, lfd, "::", 6002) == 0 && duet_listen(x->srv, lfd, 8) == 0;
+	c4 = ds_tcp_connect(x, x->v4, "192.0.2.1", 6002, &e4);
+	ok &= ds_tcp_expect(x, "DS-3", name, lfd, "v4host", x->v4, c4, e4, "::ffff:192.0.2.2");
+	c6 = ds_tcp_connect(x, x->v6, "2001:db8::1", 6002, &e6);
+	ok &= ds_tcp_expect(x, "DS-3", name, lfd, "v6host", x->v6, c6, e6, "2001:db8::2");
+	duet_close(x->srv, lfd);
+	duet_close(x->v4, c4);
+	duet_close(x->v6, c6);
+	ds_run(x);
+	ds_verdict(x, "DS-3", ok);
+}
+
+/* DS-6 over TCP: [::ffff:192.0.2.1]:6003 and [2001:db8::1]:6003 listen on
+ * one port; under poll() each becomes readable with only its own family's
+ * client. */
+static void ds6_tcp(struct ds_demo *x)
+{
+	struct pollfd pfd[2];
+	int a = ds_stream6(x, 0), b = ds_stream6(x, 0), c4, c6, e4, e6, n, ok;
+
+	ok = ds_bind(x->srv, a, "::ffff:192.0.2.1", 6003) == 0 && duet_listen(x->srv, a, 8) == 0;
+	ok &= ds_bind(x->srv, b, "2001:db8::1", 6003) == 0 && duet_listen(x->srv, b, 8) == 0;
+	c4 = ds_tcp_connect(x, x->v4, "192.0.2.1", 6003, &e4);
+	c6 = ds_tcp_connect(x, x->v6, "2001:db8::1", 6003, &e6);
+	pfd[0] = (struct pollfd){ .fd = a, .events = POLLIN };
+	pfd[1] = (struct pollfd){ .fd = b, .events = POLLIN };
+	n = duet_poll(x->srv, pfd, 2, 0);
+	printf("DS-6  poll() on both listeners: %d readable\n", n);
+	ok &= n == 2 && (pfd[0].revents & POLLIN) && (pfd[1].revents & POLLIN);
+	ok &= ds_tcp_expect(x, "DS-6", "[::ffff:192.0.2.1]:6003", a, "v4host", x->v4, c4, e4,
+			    "::ffff:192.0.2.2");
+	ok &= ds_tcp_expect(x, "DS-6", "[2001:db8::1]:6003", b, "v6host", x->v6, c6, e6,
+			    "2001:db8::2");
+	n = duet_poll(x->srv, pfd, 2, 0);
+	ok &= n == 0; /* each had only its own client */
+	duet_close(x->srv, a);
+	duet_close(x->srv, b);
+	duet_close(x->v4, c4);
+	duet_close(x->v6, c6);
+	ds_run(x);
+	ds_verdict(x, "DS-6", ok);
+}
+
+/* Plays the TCP scenarios; returns how many behaved as expected (of 3). */
+static unsigned demo_dual_stack_tcp(uint64_t seed)
+{
+	struct ds_demo x;
+
+	memset(&x, 0, sizeof x);
+	printf("\nthe same dual-stack servers over TCP (DS-1, DS-3, DS-6, T-2)\n\n");
+	if (ds_setup(&x, seed)) {
+		printf("  setting up the dual-stack network failed\n");
+		duet_sim_destroy(x.sim);
+		return 0;
+	}
+	ds1_tcp(&x);
+	ds3_tcp(&x);
+	ds6_tcp(&x);
+	duet_sim_destroy(x.sim);
+	printf("%u of %u TCP dual-stack scenarios as expected.\n", x.ok, x.total);
+	return x.ok;
+}
+
 /* Plays DS-1 .. DS-6; returns how many behaved as expected (of 6). */
 static unsigned demo_dual_stack(uint64_t seed)
 {
@@ -549,7 +702,7 @@ int tool_demo(int argc, char **argv)
 	struct demo d;
 	const char *pcap = NULL;
 	uint64_t seed = 1;
-	unsigned ds_ok;
+	unsigned ds_ok, tcp_ok;
 	int i, err;
 
 	memset(&d, 0, sizeof d);
@@ -588,5 +741,6 @@ int tool_demo(int argc, char **argv)
 		printf("capture written to %s\n", pcap);
 	duet_sim_destroy(d.sim);
 	ds_ok = demo_dual_stack(seed);
-	return d.replies == 4 && ds_ok == 6 ? 0 : 1;
+	tcp_ok = demo_dual_stack_tcp(seed);
+	return d.replies == 4 && ds_ok == 6 && tcp_ok == 3 ? 0 : 1;
 }
