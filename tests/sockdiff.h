@@ -115,6 +115,7 @@ struct sd_case {
 extern const struct sd_case sd_cases_ds[];   /* sockdiff_cases.c: dual stack, UDP */
 extern const struct sd_case sd_cases_opt[];  /* sockdiff_cases_opt.c: options */
 extern const struct sd_case sd_cases_adv[];  /* sockdiff_cases_adv.c: the advanced API */
+extern const struct sd_case sd_cases_tcp[];  /* sockdiff_cases_tcp.c: stream sockets */
 
 /* What a side implements: the socket calls on a host (0 or 1), plus the
  * environment. Calls return -1 with errno set, like the libc ones. */
@@ -195,6 +196,8 @@ void sd_for_each_case(const char *filter, void (*fn)(const struct sd_case *c, vo
 #define CONNECT(sl, ad, e, ...) { .op = SD_CONNECT, .s = (sl), .addr = (ad), .x = e, __VA_ARGS__ }
 #define LISTEN(sl, e, ...) { .op = SD_LISTEN, .s = (sl), .x = e, __VA_ARGS__ }
 #define ACCEPT(sl, e, ...) { .op = SD_ACCEPT, .s = (sl), .x = e, __VA_ARGS__ }
+/* accept, the new descriptor kept in slot to */
+#define ACCEPT_TO(sl, to, e, ...) { .op = SD_ACCEPT, .s = (sl), .b = (to) + 1, .x = e, __VA_ARGS__ }
 #define SETI(sl, lv, nm, v, e, ...) { .op = SD_SETOPT_INT, .s = (sl), .level = (lv), \
 	.name = (nm), .what = #nm, .a = (v), .x = e, __VA_ARGS__ }
 #define SETTV(sl, nm, sec, usec, e, ...) { .op = SD_SETOPT_TV, .s = (sl), .level = SOL_SOCKET, \

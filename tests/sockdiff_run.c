@@ -472,6 +472,11 @@ static void sd_exec(struct sd_run *r, const struct sd_step *st, struct sd_got *g
 		break;
 	case SD_ACCEPT:
 		g->ret = be->accept(be->ctx, host, fd, (struct sockaddr *)&g->sa, &g->salen);
+		if (g->ret >= 0 && st->b > 0) { /* ACCEPT_TO: the new socket takes a slot */
+			r->fd[st->b - 1] = (int)g->ret;
+			r->host[st->b - 1] = host;
+			r->is_open[st->b - 1] = 1;
+		}
 		break;
 	case SD_SETOPT_INT: case SD_SETOPT_TV: case SD_SETOPT_MREQ6: case SD_SETOPT_MREQ:
 	case SD_SETOPT_MREQN: case SD_SETOPT_INADDR: case SD_SETOPT_NULL:
@@ -583,6 +588,7 @@ static void sd_compare(struct sd_run *r, int i, const struct sd_step *st,
 	if (st->op == SD_SOCKET && !x->has_ret)
 		return;   /* any descriptor */
 	if ((st->op != SD_GETFL || x->has_ret) &&   /* F_GETFL: the value is checked */
+	    (st->op != SD_ACCEPT || x->has_ret) &&  /* accept: any descriptor */
 	    g->ret != (x->has_ret ? x->ret : sd_default_ret(st, x)))
 		sd_mismatch(r, i, st, "expected ret %lld, got %lld",
 			    x->has_ret ? x->ret : sd_default_ret(st, x), g->ret);
@@ -668,7 +674,7 @@ int sd_run_case(const struct sd_backend *be, const struct sd_case *c, FILE *out)
 void sd_for_each_case(const char *filter, void (*fn)(const struct sd_case *c, void *arg),
 		      void *arg)
 {
-	const struct sd_case *const tables[] = { sd_cases_ds, sd_cases_opt, sd_cases_adv };
+	const struct sd_case *const tables[] = { sd_cases_ds, sd_cases_opt, sd_cases_adv, sd_cases_tcp };
 	size_t t;
 	const struct sd_case *c;
 

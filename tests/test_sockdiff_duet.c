@@ -14,6 +14,7 @@
 #include <duet/sysctl.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -40,9 +41,24 @@ static int dx_bind(void *ctx, int host, int fd, const struct sockaddr *sa, sockl
 	return duet_bind(((struct dx_ctx *)ctx)->st[host], fd, sa, len);
 }
 
+/* A simulated stack never blocks: a blocking stream connect is played as
+ * Linux's (the handshake runs, then its outcome). */
 static int dx_connect(void *ctx, int host, int fd, const struct sockaddr *sa, socklen_t len)
 {
-	return duet_connect(((struct dx_ctx *)ctx)->st[host], fd, sa, len);
+	struct dx_ctx *x = ctx;
+	struct duet_stack *st = x->st[host];
+	int r = duet_connect(st, fd, sa, len), err = 0;
+	socklen_t elen = sizeof(err);
+
+	if (r == 0 || errno != EINPROGRESS || (duet_fcntl(st, fd, F_GETFL) & O_NONBLOCK))
+		return r;
+	duet_sim_run_for(x->sim, SF_MS(DX_SETTLE_MS));
+	duet_getsockopt(st, fd, SOL_SOCKET, SO_ERROR, &err, &elen);
+	if (err) {
+		errno = err;
+		return -1;
+	}
+	return 0;
 }
 
 static int dx_listen(void *ctx, int host, int fd, int backlog)

@@ -804,7 +804,7 @@ static ssize_t tcp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 	case TCPS_SYN_RECEIVED:
 		return -EAGAIN; /* wait for the handshake */
 	default:
-		return tp->is_reset ? -EPIPE : (s->is_connected ? -EPIPE : -ENOTCONN);
+		return -EPIPE; /* Linux: sk_stream_wait_connect, even never connected */
 	}
 	if (!len)
 		return 0;
@@ -874,7 +874,8 @@ static short tcp_poll(const struct sock *s)
 	if (tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED)
 		return ev;
 	if (tp->state == TCPS_CLOSED && !s->is_connected && !tp->is_reset)
-		return (short)(ev | POLLOUT | POLLWRNORM | POLLHUP); /* as Linux for a new socket */
+		return (short)(ev | POLLIN | POLLRDNORM | POLLOUT | POLLWRNORM |
+			       POLLHUP); /* as Linux's tcp_poll for a new socket */
 	if (tp->rcvq.len || tp->is_fin_rcvd || s->is_shut_rd)
 		ev |= POLLIN | POLLRDNORM;
 	if (tp->is_fin_rcvd)
