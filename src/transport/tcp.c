@@ -329,7 +329,12 @@ uint16_t tcp_path_mss(struct tcp_sock *tp)
 		mtu = is_v4 ? 576 : 1280;
 	if (!is_v4 && mtu < 1280)
 		mtu = 1280;
+	if (mtu > 65535u)
+		mtu = 65535u; /* a loopback's 64 KiB: no jumbograms */
 	mss = mtu > hdr + 64u ? mtu - hdr : 64;
+	/* A segment and its headers must fit one pool packet. */
+	if (mss > DUET_PKT_MAX_DATA - DUET_PKT_HEADROOM - DUET_TCP_MAX_HDR_LEN)
+		mss = DUET_PKT_MAX_DATA - DUET_PKT_HEADROOM - DUET_TCP_MAX_HDR_LEN;
 	if (tp->peer_mss && mss > tp->peer_mss)
 		mss = tp->peer_mss;
 	if (tp->user_mss && mss > tp->user_mss)

@@ -21,6 +21,9 @@
 
 #include <errno.h>
 
+/* The least time between two ACKs answering unacceptable segments. */
+#define TCP_OOW_ACK_GAP_NS 500000000ull
+
 /* --- SYN cookies ------------------------------------------------------- */
 
 /* MSS values a cookie can carry (3 bits), as Linux's msstab plus jumbo. */
@@ -112,7 +115,7 @@ static void tcp_passive_start(struct tcp_sock *tp, const struct tcp_seg *sg)
 	struct sock *s = &tp->sk;
 
 	tp->irs = sg->h.seq;
-	tp->rcv_nxt = sg->h.seq + 1;
+	tp->rcv_nxt = tp->rcv_adv = tp->last_ack_sent = sg->h.seq + 1;
 	tp->iss = tcp_isn(s->stack, s->laddr, s->lport, s->faddr, s->fport);
 	tp->snd_una = tp->iss;
 	tp->snd_base = tp->iss + 1;
@@ -164,7 +167,7 @@ static void tcp_listen_input(struct tcp_sock *lp, const struct tcp_seg *sg)
 				return;
 			tp->is_cookie = true;
 			tp->irs = sg->h.seq - 1;
-			tp->rcv_nxt = sg->h.seq;
+			tp->rcv_nxt = tp->last_ack_sent = sg->h.seq;
 			tp->iss = sg->h.ack - 1;
 			tp->snd_una = tp->snd_nxt = tp->snd_max = tp->snd_base = sg->h.ack;
 			tp->ts_offset = (uint32_t)duet_stack_keyed_hash(stack, &tp->iss, sizeof(tp->iss));
@@ -257,7 +260,7 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	if (!(fl & DUET_TCP_SYN))
 		return;
 	tp->irs = sg->h.seq;
-	tp->rcv_nxt = sg->h.seq + 1;
+	tp->rcv_nxt = tp->rcv_adv = tp->last_ack_sent = sg->h.seq + 1;
 	tp->rcvq.max = tp->sk.rcvbuf;
 	tcp_syn_options(tp, sg);
 	tp->mss = tcp_path_mss(tp);
@@ -671,17 +674,13 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return;
 	}
 
-	/* The window test (§3.10.7.4 first). */
-	if (!len)
-		ok = wnd ? tcp_ge(seq, tp->rcv_nxt) && tcp_lt(seq, tp->rcv_nxt + wnd)
-			 : seq == tp->rcv_nxt;
-	else
-		ok = wnd && ((tcp_ge(seq, tp->rcv_nxt) && tcp_lt(seq, tp->rcv_nxt + wnd)) ||
-			     (tcp_ge(seq + len - 1, tp->rcv_nxt) &&
-			      tcp_lt(seq + len - 1, tp->rcv_nxt + wnd)));
-	if (!ok && len && !wnd && seq == tp->rcv_nxt)
-		ok = true; /* a zero-window probe: its ACK is what matters */
+	/* The window test (§3.10.7.4 first), as Linux's tcp_sequence: from
+	 * the left edge last acknowledged to the right edge offered, both
+	 * ends in (a zero-window probe, an ACK sent at the edge pass; old
+	 * data is acknowledged again below). */
+	ok = !tcp_lt(seq + len, tp->last_ack_sent) && !tcp_gt(seq, tp->rcv_nxt + wnd);
 	if (!ok) {
+		uint64_t now = duet_stack_now(stack);
 		if (h->flags & DUET_TCP_RST) {
 			stack_count(stack, DUET_CTR_TCP_RST_IGNORED);
 			return;
@@ -691,7 +690,13 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			/* The peer's FIN again: our last ACK was lost. */
 			tcp_arm_slow(tp, (uint64_t)tcp_state_of(stack)->k.time_wait_ms * 1000000ull);
 		}
-		tcp_send_ack(tp);
+		/* An ACK answers it, at most one per half second (Linux's
+		 * tcp_invalid_ratelimit): two ends that each find the other's
+		 * ACK unacceptable must not trade them for ever. */
+		if (!tp->last_oow_ack_ns || now - tp->last_oow_ack_ns >= TCP_OOW_ACK_GAP_NS) {
+			tp->last_oow_ack_ns = now;
+			tcp_send_ack(tp);
+		}
 		return;
 	}
 	/* Trim to the window. */

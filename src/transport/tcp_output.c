@@ -17,6 +17,9 @@
 
 #include <errno.h>
 
+/* When output found no packet buffer with nothing in flight. */
+#define TCP_NOBUFS_RETRY_NS 1000000ull
+
 /* --- one segment ------------------------------------------------------- */
 
 struct tcp_route {
@@ -98,10 +101,12 @@ static uint16_t tcp_window_field(struct tcp_sock *tp, bool is_syn)
 	if (win > 65535u)
 		win = 65535u;
 	if (tcp_lt(tp->rcv_nxt + (win << shift), tp->rcv_adv)) {
-		/* Space shrank (the buffer is shared with out-of-order data):
-		 * keep the edge offered. */
+		/* Never take back the edge offered: keep it, rounded down to
+		 * the scale as FreeBSD does (rounding up would let the peer
+		 * send past the ring; the edge recorded stays where the
+		 * space put it). */
 		uint32_t keep = tp->rcv_adv - tp->rcv_nxt;
-		win = (keep + (1u << shift) - 1) >> shift;
+		win = keep >> shift;
 		if (win > 65535u)
 			win = 65535u;
 	}
@@ -203,14 +208,16 @@ void tcp_xmit_data(struct tcp_sock *tp, uint32_t seq, uint32_t len)
 
 void tcp_send_ack(struct tcp_sock *tp)
 {
-	tcp_xmit(tp, tp->snd_nxt, 0, DUET_TCP_ACK);
+	/* At the highest sequence number sent (Linux's snd_nxt): after a
+	 * timeout snd_nxt walks back over data the peer may hold. */
+	tcp_xmit(tp, tp->snd_max, 0, DUET_TCP_ACK);
 }
 
 void tcp_send_reset(struct tcp_sock *tp)
 {
 	if (tp->state == TCPS_CLOSED || tp->state == TCPS_LISTEN || tp->state == TCPS_SYN_SENT)
 		return;
-	tcp_xmit(tp, tp->snd_nxt, 0, DUET_TCP_RST | DUET_TCP_ACK);
+	tcp_xmit(tp, tp->snd_max, 0, DUET_TCP_RST | DUET_TCP_ACK);
 }
 
 /* The route of a reply to sg: its addresses swapped. */
@@ -362,8 +369,11 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 		tcp_rearm_rexmt(tp);
 		return;
 	}
-	if (tp->snd_max == tp->snd_una)
+	if (tp->snd_max == tp->snd_una) {
+		/* Nothing in flight: output stopped for want of a buffer. */
+		tcp_output(tp);
 		return;
+	}
 	stack_count(stack, DUET_CTR_TCP_TIMEOUTS);
 	if (!tp->first_rexmit_ns)
 		tp->first_rexmit_ns = duet_stack_now(stack);
@@ -469,7 +479,7 @@ void tcp_output(struct tcp_sock *tp)
 {
 	struct duet_stack *stack = tp->sk.stack;
 	uint32_t data_end, wnd_end, pipe;
-	bool is_sent = false;
+	bool is_sent = false, is_nobufs = false;
 
 	switch (tp->state) {
 	case TCPS_ESTABLISHED:
@@ -549,8 +559,10 @@ void tcp_output(struct tcp_sock *tp)
 			flags |= DUET_TCP_FIN;
 		else if (len && tp->snd_nxt + len == data_end)
 			flags |= DUET_TCP_PSH;
-		if (tcp_xmit(tp, tp->snd_nxt, len, flags) == -ENOBUFS)
+		if (tcp_xmit(tp, tp->snd_nxt, len, flags) == -ENOBUFS) {
+			is_nobufs = true;
 			break;
+		}
 		if (!is_rexmit && !tp->is_rtt_timing && len) {
 			tp->is_rtt_timing = true;
 			tp->rtt_seq = tp->snd_nxt;
@@ -565,6 +577,13 @@ void tcp_output(struct tcp_sock *tp)
 	}
 	if (!is_sent && tp->is_ack_now)
 		tcp_send_ack(tp);
+	if (is_nobufs && tp->snd_max == tp->snd_una) {
+		/* No buffer and nothing in flight to clock us: try again soon. */
+		tp->is_persist = false;
+		duet_tw_arm(&stack->timers, &tp->rexmt,
+			    duet_stack_now(stack) + TCP_NOBUFS_RETRY_NS);
+		return;
+	}
 	if (!tp->rexmt.is_armed || tp->is_persist != (tp->snd_max == tp->snd_una))
 		tcp_rearm_rexmt(tp);
 }
