@@ -1,7 +1,29 @@
 /* duet — the BSD socket API (S-1, S-2) over a duet stack: descriptors,
- * bind/connect/send/recv, socket options, poll/select, for UDP over IPv4
- * and IPv6 with dual-stack AF_INET6 sockets (DS-1..DS-8) and the basic
- * IPv6 options of RFC 3493 (B-1..B-9).
+ * bind/connect/listen/accept/send/recv, socket options, poll/select, for
+ * TCP (SOCK_STREAM), UDP and raw sockets over IPv4 and IPv6 with
+ * dual-stack AF_INET6 sockets (DS-1..DS-8) and the basic IPv6 options of
+ * RFC 3493 (B-1..B-9).
+ *
+ * Stream sockets (TCP, RFC 9293) as Linux's: connect() on a blocking
+ * socket waits for the handshake (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH;
+ * bounded by SO_SNDTIMEO: then EINPROGRESS), on a non-blocking one (or in
+ * simulation) returns EINPROGRESS and poll() reports POLLOUT when it is
+ * done, SO_ERROR its outcome; a second connect gives EALREADY while it
+ * runs, EISCONN once connected. send() queues what the send buffer takes
+ * (a blocking socket waits until all is queued; EPIPE after SHUT_WR or a
+ * reset, ECONNRESET when the peer reset, EPIPE on a socket never
+ * connected, as Linux), MSG_MORE holds a partial segment back; recv()
+ * returns what has arrived (MSG_WAITALL: all of len unless end of stream,
+ * an error or a timeout), 0 at the end of the stream, ENOTCONN on a socket
+ * never connected. Ancillary data is refused on send (EINVAL, A-8) and
+ * never returned; msg_name is left empty. close() finishes the connection
+ * in the background (FIN, then FIN-WAIT / TIME-WAIT without a
+ * descriptor), or resets it when data was left unread or SO_LINGER is on
+ * with a zero time. IPPROTO_TCP options: TCP_NODELAY, TCP_CORK, TCP_MAXSEG,
+ * TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT, TCP_SYNCNT, TCP_LINGER2,
+ * TCP_QUICKACK, TCP_USER_TIMEOUT, TCP_CONGESTION ("cubic", "reno"),
+ * TCP_INFO (struct tcp_info, read only). The stack-wide TCP knobs are
+ * sysctls (include/duet/sysctl.h, `duet sysctl`).
  *
  * Types, constants and option numbers are the host's own (<sys/socket.h>,
  * <netinet/in.h>, <poll.h>, <fcntl.h>): struct sockaddr_in6, struct msghdr,
@@ -32,8 +54,7 @@
  *
  * The advanced IPv6 API (RFC 3542: ancillary data, sticky options) and raw
  * sockets are documented option by option in docs/man/duet-ip6.7.
- * Not yet (see docs/FEATURES.md): SOCK_STREAM (TCP, issue 6); socket()
- * refuses it with ESOCKTNOSUPPORT until it lands. */
+ * SOCK_SEQPACKET is refused with ESOCKTNOSUPPORT. */
 #ifndef DUET_SOCKET_H
 #define DUET_SOCKET_H
 
@@ -116,7 +137,12 @@ int duet_bind(struct duet_stack *stack, int fd, const struct sockaddr *addr, soc
  * a source address if unbound. AF_UNSPEC dissolves the association.
  * Errors: EBADF, EINVAL (bad length), EAFNOSUPPORT, ENETUNREACH (a
  * v4-mapped address on a V6ONLY socket, DS-5; no route), EADDRNOTAVAIL
- * (no source address), EAGAIN (no ephemeral port left). */
+ * (no source address), EAGAIN (no ephemeral port left).
+ * A stream socket starts the handshake (the ephemeral port by RFC 6056
+ * §3.3.3: one local port serves many peers); see the top of this file
+ * for how it completes. More errors for it: EINPROGRESS, EALREADY,
+ * EISCONN, ECONNREFUSED, ETIMEDOUT, EADDRNOTAVAIL (no unused 4-tuple);
+ * AF_UNSPEC aborts the connection (a reset) as Linux. */
 int duet_connect(struct duet_stack *stack, int fd, const struct sockaddr *addr, socklen_t len);
 
 /* Stream (TCP) sockets only: on a datagram socket they fail with
@@ -176,8 +202,12 @@ ssize_t duet_recvfrom(struct duet_stack *stack, int fd, void *buf, size_t len, i
 		      struct sockaddr *from, socklen_t *fromlen);
 ssize_t duet_recvmsg(struct duet_stack *stack, int fd, struct msghdr *msg, int flags);
 
-/* SHUT_RD, SHUT_WR, SHUT_RDWR. Returns 0 or -1: EBADF, EINVAL (how),
- * ENOTCONN (a datagram socket that is not connected, as Linux). */
+/* SHUT_RD, SHUT_WR, SHUT_RDWR. On a TCP connection SHUT_WR sends the FIN
+ * once the queued data is out (the peer reads end of stream; this side
+ * still receives); SHUT_RD makes recv return 0; on a listener SHUT_RD
+ * stops listening and resets the connections not accepted. Returns 0 or
+ * -1: EBADF, EINVAL (how), ENOTCONN (a datagram socket that is not
+ * connected, a stream socket never connected, as Linux). */
 int duet_shutdown(struct duet_stack *stack, int fd, int how);
 
 /* The local / peer address in the socket's family. *len in: the buffer's
