@@ -3,6 +3,8 @@
  * close, and what goes on the wire. */
 #include "sock_fixture.h"
 
+#include "transport/tcp_internal.h"
+
 #include <fcntl.h>
 #include <netinet/tcp.h>
 
@@ -128,6 +130,38 @@ TEST(tcp_bulk_transfer_clean)
 		CHECK(ti.tcpi_options & 7);
 		fprintf(stderr, "rounds %d rtt %u cwnd %u mss %u retrans %u\n", rounds, ti.tcpi_rtt,
 			ti.tcpi_snd_cwnd, ti.tcpi_snd_mss, ti.tcpi_total_retrans);
+	}
+	sk_teardown(&x);
+}
+
+/* T-2 (memory): an idle established connection holds no buffers — the
+ * rings exist only while they hold data, and small ones are reused from
+ * the stack's cache. */
+TEST(tcp_idle_connection_holds_no_buffers)
+{
+	struct sk x;
+	char buf[64];
+	int lfd, c, s, i;
+
+	sk_setup(&x);
+	lfd = tcp_listener(&x, "::", 81, 0);
+	c = tcp_connect_a(&x, AF_INET6, "fd00::2", 81);
+	s = duet_accept(x.b, lfd, NULL, NULL);
+	CHECK(s >= 3);
+	for (i = 0; i < 3; i++) {
+		tcp_send_all(&x, x.a, c, "request");
+		CHECK_EQ(duet_recv(x.b, s, buf, sizeof(buf), MSG_DONTWAIT), 7);
+		tcp_send_all(&x, x.b, s, "reply");
+		CHECK_EQ(duet_recv(x.a, c, buf, sizeof(buf), MSG_DONTWAIT), 5);
+	}
+	duet_sim_run_for(x.sim, SF_MS(500)); /* delayed ACKs out */
+	{
+		const struct tcp_sock *ta = tcp_sk(sock_get(x.a, c)), *tb = tcp_sk(sock_get(x.b, s));
+		CHECK_EQ(ta->sndq.cap, 0);
+		CHECK_EQ(ta->rcvq.cap, 0);
+		CHECK_EQ(tb->sndq.cap, 0);
+		CHECK_EQ(tb->rcvq.cap, 0);
+		CHECK_EQ(ta->state, TCPS_ESTABLISHED);
 	}
 	sk_teardown(&x);
 }

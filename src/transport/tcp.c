@@ -423,8 +423,8 @@ static void tcp_free(struct tcp_sock *tp)
 
 	if (tp->is_orphan && ts->n_orphans)
 		ts->n_orphans--;
-	tcp_ring_free(&tp->sndq);
-	tcp_ring_free(&tp->rcvq);
+	tcp_ring_free(&tp->sndq, &ts->rings);
+	tcp_ring_free(&tp->rcvq, &ts->rings);
 	sock_free(&tp->sk);
 }
 
@@ -814,7 +814,8 @@ static ssize_t tcp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 	if (!len)
 		return 0;
 	tp->sndq.max = s->sndbuf;
-	n = tcp_ring_append_iov(&tp->sndq, msg, len > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)len);
+	n = tcp_ring_append_iov(&tp->sndq, msg, len > UINT32_MAX / 2 ? UINT32_MAX / 2 : (uint32_t)len,
+				&tcp_state_of(s->stack)->rings);
 	if (!n)
 		return -EAGAIN;
 	if (!(flags & MSG_MORE))
@@ -850,6 +851,8 @@ static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int f
 		return n;
 	before = tcp_rcv_space(tp);
 	tcp_ring_consume(&tp->rcvq, n);
+	if (!tp->rcvq.len && !tp->n_ooo)
+		tcp_ring_free(&tp->rcvq, &tcp_state_of(s->stack)->rings); /* idle: no buffer */
 	/* Receiver SWS avoidance (RFC 9293 §3.8.6.2.2): tell the peer of the
 	 * window once it opened by min(half the buffer, 2 MSS) beyond what
 	 * was last advertised. */
@@ -1302,6 +1305,7 @@ void tcp_fini(struct duet_stack *stack)
 			tcp_free(tp);
 		}
 	}
+	tcp_ring_cache_drain(&ts->rings);
 	free(ts->ehash);
 	free(ts);
 	stack->sock->tcp = NULL;

@@ -10,9 +10,7 @@
 #include <stdlib.h>
 #include <sys/uio.h>
 
-#define TCP_RING_MIN 4096u
-
-int tcp_ring_reserve(struct tcp_ring *r, uint32_t end)
+int tcp_ring_reserve(struct tcp_ring *r, uint32_t end, struct tcp_ring_cache *c)
 {
 	uint32_t cap;
 	uint8_t *nb;
@@ -21,6 +19,13 @@ int tcp_ring_reserve(struct tcp_ring *r, uint32_t end)
 		return 0;
 	if (end > r->max)
 		return -ENOMEM;
+	if (!r->cap && end <= TCP_RING_MIN && c->n) {
+		/* The common small ring: from the stack's cache, no malloc. */
+		r->buf = c->bufs[--c->n];
+		r->cap = TCP_RING_MIN;
+		r->head = 0;
+		return 0;
+	}
 	cap = r->cap ? r->cap : TCP_RING_MIN;
 	while (cap < end)
 		cap *= 2;
@@ -61,14 +66,15 @@ void tcp_ring_read(const struct tcp_ring *r, uint32_t off, uint8_t *p, uint32_t 
 		memcpy(p + first, r->buf, n - first);
 }
 
-uint32_t tcp_ring_append_iov(struct tcp_ring *r, const struct msghdr *msg, uint32_t n)
+uint32_t tcp_ring_append_iov(struct tcp_ring *r, const struct msghdr *msg, uint32_t n,
+			     struct tcp_ring_cache *c)
 {
-	uint32_t room = r->max - r->len, done = 0;
+	uint32_t room = r->max > r->len ? r->max - r->len : 0, done = 0;
 	size_t i;
 
 	if (n > room)
 		n = room;
-	if (!n || tcp_ring_reserve(r, r->len + n) != 0) {
+	if (!n || tcp_ring_reserve(r, r->len + n, c) != 0) {
 		/* Grow as far as memory allows: fall back to what is there. */
 		if (!n || r->cap <= r->len)
 			return 0;
@@ -109,9 +115,18 @@ void tcp_ring_consume(struct tcp_ring *r, uint32_t n)
 		r->head = (r->head + n) & (r->cap - 1);
 }
 
-void tcp_ring_free(struct tcp_ring *r)
+void tcp_ring_free(struct tcp_ring *r, struct tcp_ring_cache *c)
 {
-	free(r->buf);
+	if (r->cap == TCP_RING_MIN && c && c->n < TCP_RING_CACHE_MAX)
+		c->bufs[c->n++] = r->buf;
+	else
+		free(r->buf);
 	r->buf = NULL;
 	r->cap = r->head = r->len = 0;
+}
+
+void tcp_ring_cache_drain(struct tcp_ring_cache *c)
+{
+	while (c->n)
+		free(c->bufs[--c->n]);
 }

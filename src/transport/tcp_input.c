@@ -424,6 +424,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		}
 		if (tcp_gt(upto, tp->snd_base)) {
 			tcp_ring_consume(&tp->sndq, upto - tp->snd_base);
+			if (!tp->sndq.len) /* all acknowledged: no buffer while idle */
+				tcp_ring_free(&tp->sndq, &tcp_state_of(stack)->rings);
 			tp->snd_base = upto;
 		}
 		tp->snd_una = ack;
@@ -582,7 +584,7 @@ static void tcp_data_input(struct tcp_sock *tp, uint32_t seq, const uint8_t *dat
 	off = tp->rcvq.len + (seq - tp->rcv_nxt);
 	if (off + len > tp->rcvq.max)
 		len = off < tp->rcvq.max ? tp->rcvq.max - off : 0;
-	if (!len || tcp_ring_reserve(&tp->rcvq, off + len) != 0) {
+	if (!len || tcp_ring_reserve(&tp->rcvq, off + len, &tcp_state_of(stack)->rings) != 0) {
 		stack_count(stack, DUET_CTR_DROP_TCP_RCVBUF);
 		tp->is_ack_now = true;
 		return;

@@ -54,21 +54,35 @@ struct tcp_ring {
 	uint32_t max;     /* the most it may grow to */
 };
 
-/* Makes room for off + n bytes from the head. Returns 0 or -ENOMEM
- * (beyond max too). */
-int tcp_ring_reserve(struct tcp_ring *r, uint32_t end);
+/* Rings start at this size; empty small ones wait in a per-stack cache
+ * for the next connection that needs one. */
+#define TCP_RING_MIN 4096u
+#define TCP_RING_CACHE_MAX 256u
+
+struct tcp_ring_cache {
+	uint8_t *bufs[TCP_RING_CACHE_MAX];
+	uint32_t n;
+};
+
+/* Makes room for end bytes from the head (a small ring from the cache).
+ * Returns 0 or -ENOMEM (beyond max too). */
+int tcp_ring_reserve(struct tcp_ring *r, uint32_t end, struct tcp_ring_cache *c);
 /* Copies n bytes to the ring at off from the head (within reserve). */
 void tcp_ring_write(struct tcp_ring *r, uint32_t off, const uint8_t *p, uint32_t n);
 /* Copies n bytes at off from the head out to p. */
 void tcp_ring_read(const struct tcp_ring *r, uint32_t off, uint8_t *p, uint32_t n);
 /* Appends up to n bytes gathered from msg's buffers (from the start);
  * returns how many fit. */
-uint32_t tcp_ring_append_iov(struct tcp_ring *r, const struct msghdr *msg, uint32_t n);
+uint32_t tcp_ring_append_iov(struct tcp_ring *r, const struct msghdr *msg, uint32_t n,
+			     struct tcp_ring_cache *c);
 /* Copies up to n bytes from the head into msg's buffers; returns the count. */
 uint32_t tcp_ring_read_iov(const struct tcp_ring *r, struct msghdr *msg, uint32_t n);
 /* Drops n bytes from the head. */
 void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
-void tcp_ring_free(struct tcp_ring *r);
+/* Gives the buffer back (a small one to the cache c, which may be NULL):
+ * an idle connection holds no buffer. */
+void tcp_ring_free(struct tcp_ring *r, struct tcp_ring_cache *c);
+void tcp_ring_cache_drain(struct tcp_ring_cache *c);
 
 /* Out-of-order ranges kept per connection (RFC 2018 reports up to 4). */
 #define TCP_OOO_MAX 8u
@@ -126,6 +140,7 @@ struct tcp_state {
 	uint64_t chal_second;        /* challenge ACK rate limit window */
 	uint32_t chal_count;
 	uint64_t cookie_secret_time;
+	struct tcp_ring_cache rings;
 };
 
 static inline struct tcp_state *tcp_state_of(const struct duet_stack *stack)
