@@ -701,10 +701,12 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		}
 		return;
 	}
-	/* Trim to the window. */
+	/* Trim to the window; what did not fit (a zero-window probe, too)
+	 * is answered by an ACK at once, which carries the window. */
 	if (len && tcp_gt(seq + len, tp->rcv_nxt + wnd)) {
-		len = tp->rcv_nxt + wnd - seq;
+		len = tcp_gt(tp->rcv_nxt + wnd, seq) ? tp->rcv_nxt + wnd - seq : 0;
 		is_fin = false;
+		tp->is_ack_now = true;
 	}
 
 	/* RST (§3.10.7.4 second, RFC 5961 §3.2). */
