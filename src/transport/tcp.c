@@ -742,8 +742,8 @@ static int tcp_listen(struct sock *s, int backlog)
 
 	if (tp->state != TCPS_CLOSED && tp->state != TCPS_LISTEN)
 		return -EINVAL;
-	if (tp->is_reset || s->is_connected)
-		return -EINVAL;
+	if (s->is_connected)
+		return -EINVAL; /* once connected, never a listener (Linux: not SS_UNCONNECTED) */
 	if (backlog < 0)
 		backlog = 0;
 	if ((uint32_t)backlog > ts->k.somaxconn)
@@ -751,6 +751,9 @@ static int tcp_listen(struct sock *s, int backlog)
 	tp->backlog = (uint32_t)backlog;
 	if (tp->state == TCPS_LISTEN)
 		return 0;
+	tp->is_reset = false; /* after a failed connect */
+	s->is_shut_rd = s->is_shut_wr = false;
+	s->so_error = 0;
 	if (!s->lport) {
 		uint8_t any[16];
 		sock_addr_wildcard(s, any);
