@@ -13,6 +13,7 @@
 #include <netinet/tcp.h>
 #include <pthread.h>
 #include <string.h>
+#include <time.h>
 
 #define XFER (8u << 20) /* bytes each way: several times the 1 MiB buffers */
 
@@ -182,6 +183,80 @@ TEST(host_tcp_accept_timeout_and_nonblocking_connect)
 	CHECK_EQ(duet_close(s, a), 0);
 	CHECK_EQ(duet_close(s, c), 0);
 	CHECK_EQ(duet_close(s, lfd), 0);
+	duet_host_stop(h);
+	duet_host_destroy(h);
+}
+
+struct slow_job {
+	struct duet_stack *s;
+	int lfd;
+	size_t got;
+};
+
+/* Accepts, waits 300 ms, then reads to the end. */
+static void *slow_reader(void *arg)
+{
+	struct slow_job *j = arg;
+	static uint8_t buf[1 << 16];
+	struct timespec ts = { 0, 300000000 };
+	int c = duet_accept(j->s, j->lfd, NULL, NULL);
+	ssize_t n;
+
+	if (c < 0)
+		return NULL;
+	nanosleep(&ts, NULL);
+	while ((n = duet_recv(j->s, c, buf, sizeof(buf), 0)) > 0)
+		j->got += (size_t)n;
+	duet_close(j->s, c);
+	return NULL;
+}
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+}
+
+/* S-1: SO_LINGER with a time makes a blocking close wait until the peer
+ * has acknowledged everything (here: until a slow reader has taken more
+ * than its receive buffer holds); the data all arrives. */
+TEST(host_tcp_so_linger_waits_for_the_peer)
+{
+	static uint8_t out[2u << 20];
+	struct duet_host *h;
+	struct duet_stack *s;
+	struct sockaddr_storage ss;
+	struct linger lg = { 1, 10 };
+	struct slow_job j;
+	pthread_t t;
+	socklen_t len;
+	uint64_t t0, dt;
+	int c;
+
+	CHECK_EQ(duet_host_create(NULL, &h), 0);
+	s = duet_host_stack(h);
+	CHECK_EQ(duet_host_start(h), 0);
+	len = lo_sa(AF_INET, 6300, &ss);
+	memset(&j, 0, sizeof(j));
+	j.s = s;
+	j.lfd = duet_socket(s, AF_INET, SOCK_STREAM, 0);
+	CHECK_EQ(duet_bind(s, j.lfd, (struct sockaddr *)&ss, len), 0);
+	CHECK_EQ(duet_listen(s, j.lfd, 4), 0);
+	CHECK_EQ(pthread_create(&t, NULL, slow_reader, &j), 0);
+	c = duet_socket(s, AF_INET, SOCK_STREAM, 0);
+	CHECK_EQ(duet_connect(s, c, (struct sockaddr *)&ss, len), 0);
+	CHECK_EQ(duet_send(s, c, out, sizeof(out), 0), (ssize_t)sizeof(out));
+	CHECK_EQ(duet_setsockopt(s, c, SOL_SOCKET, SO_LINGER, &lg, sizeof(lg)), 0);
+	t0 = mono_ms();
+	CHECK_EQ(duet_close(s, c), 0);
+	dt = mono_ms() - t0;
+	CHECK_EQ(pthread_join(t, NULL), 0);
+	CHECK_EQ(j.got, sizeof(out));
+	CHECK(dt >= 100); /* it waited for the reader */
+	CHECK(dt < 10000);
+	CHECK_EQ(duet_close(s, j.lfd), 0);
 	duet_host_stop(h);
 	duet_host_destroy(h);
 }

@@ -12,6 +12,7 @@
 #include "net/net.h"
 
 #include <duet/addr.h>
+#include <duet/clock.h>
 
 #include <errno.h>
 #include <fcntl.h>
@@ -396,6 +397,15 @@ int duet_close(struct duet_stack *stack, int fd)
 
 	sock_enter(stack);
 	s = sock_get(stack, fd);
+	if (s && s->linger.l_onoff && s->linger.l_linger > 0 && !s->is_nonblock &&
+	    s->proto->linger && s->proto->linger(s, true)) {
+		/* SO_LINGER: a blocking close waits (at most l_linger seconds)
+		 * for the peer to acknowledge everything, as Linux's tcp_close. */
+		uint64_t deadline = duet_stack_now(stack) + (uint64_t)s->linger.l_linger * DUET_NS_PER_S;
+		while ((s = sock_get(stack, fd)) != NULL && s->proto->linger(s, false) &&
+		       sock_wait(stack, deadline) == 0)
+			;
+	}
 	if (s) {
 		sock_destroy(s);
 		r = 0;

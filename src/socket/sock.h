@@ -150,6 +150,9 @@ struct sock_proto {
 	/* Has a connect() in progress ended: 0 connected, a negative errno,
 	 * or -EINPROGRESS (still going). */
 	int (*connect_done)(struct sock *s);
+	/* SO_LINGER with a time: is_start asks whether close should wait
+	 * (and starts the orderly end); then whether it still should. */
+	bool (*linger)(struct sock *s, bool is_start);
 };
 
 struct sock {

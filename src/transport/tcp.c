@@ -1000,6 +1000,23 @@ static void tcp_close(struct sock *s)
 	}
 }
 
+static bool tcp_linger(struct sock *s, bool is_start)
+{
+	struct tcp_sock *tp = tcp_sk(s);
+
+	if (is_start) {
+		if (tp->rcvq.len || (tp->state != TCPS_ESTABLISHED && tp->state != TCPS_CLOSE_WAIT &&
+				     tp->state != TCPS_FIN_WAIT_1 && tp->state != TCPS_LAST_ACK &&
+				     tp->state != TCPS_CLOSING))
+			return false; /* nothing to wait for, or a reset follows */
+		tcp_queue_fin(tp);
+		s->is_shut_wr = true;
+	}
+	/* Until our FIN is acknowledged (Linux: FIN-WAIT-1, CLOSING, LAST-ACK). */
+	return tp->state == TCPS_FIN_WAIT_1 || tp->state == TCPS_CLOSING ||
+	       tp->state == TCPS_LAST_ACK;
+}
+
 /* --- options ----------------------------------------------------------- */
 
 static int tcp_get_info(struct tcp_sock *tp, void *val, socklen_t *len)
@@ -1241,6 +1258,7 @@ const struct sock_proto tcp_proto = {
 	.setopt = tcp_setopt,
 	.getopt = tcp_getopt,
 	.connect_done = tcp_connect_done,
+	.linger = tcp_linger,
 };
 
 /* --- module --------------------------------------------------------------- */
