@@ -117,22 +117,47 @@ void tcp_bhash_add(struct tcp_sock *tp)
 	struct tcp_sock **b = tcp_bbucket(tcp_state_of(tp->sk.stack), tp->sk.lport);
 
 	tp->bhash_next = *b;
+	if (*b)
+		(*b)->bhash_pprev = &tp->bhash_next;
 	*b = tp;
+	tp->bhash_pprev = b;
 }
 
 static void tcp_bhash_del(struct tcp_sock *tp)
 {
+	if (!tp->bhash_pprev)
+		return;
+	*tp->bhash_pprev = tp->bhash_next;
+	if (tp->bhash_next)
+		tp->bhash_next->bhash_pprev = tp->bhash_pprev;
+	tp->bhash_next = NULL;
+	tp->bhash_pprev = NULL;
+}
+
+static inline struct tcp_sock **tcp_lbucket(struct tcp_state *ts, uint16_t port)
+{
+	return &ts->lhash[port & (TCP_BHASH_N - 1)];
+}
+
+static void tcp_lhash_add(struct tcp_sock *tp)
+{
+	struct tcp_sock **b = tcp_lbucket(tcp_state_of(tp->sk.stack), tp->sk.lport);
+
+	tp->lhash_next = *b;
+	*b = tp;
+}
+
+static void tcp_lhash_del(struct tcp_sock *tp)
+{
 	struct tcp_sock **pp;
 
-	if (!tp->sk.lport)
-		return;
-	for (pp = tcp_bbucket(tcp_state_of(tp->sk.stack), tp->sk.lport); *pp;
-	     pp = &(*pp)->bhash_next)
+	for (pp = tcp_lbucket(tcp_state_of(tp->sk.stack), tp->sk.lport); *pp;
+	     pp = &(*pp)->lhash_next)
 		if (*pp == tp) {
-			*pp = tp->bhash_next;
+			*pp = tp->lhash_next;
 			break;
 		}
-	tp->bhash_next = NULL;
+	tp->lhash_next = NULL;
 }
 
 /* How well listener t matches a SYN to laddr (as udp_score: exact address
@@ -171,7 +196,7 @@ struct tcp_sock *tcp_listener_find(struct duet_stack *stack, const uint8_t laddr
 	struct tcp_sock *t, *best = NULL;
 	int best_score = 0, n_same = 0;
 
-	for (t = *tcp_bbucket(tcp_state_of(stack), lport); t; t = t->bhash_next) {
+	for (t = *tcp_lbucket(tcp_state_of(stack), lport); t; t = t->lhash_next) {
 		int score;
 		if (t->state != TCPS_LISTEN || t->sk.lport != lport)
 			continue;
@@ -183,7 +208,7 @@ struct tcp_sock *tcp_listener_find(struct duet_stack *stack, const uint8_t laddr
 	}
 	if (n_same > 1) { /* SO_REUSEPORT: spread the SYNs (the caller's hash is per flow) */
 		uint32_t pick = (uint32_t)(duet_stack_random(stack) % (uint32_t)n_same);
-		for (t = *tcp_bbucket(tcp_state_of(stack), lport); t; t = t->bhash_next)
+		for (t = *tcp_lbucket(tcp_state_of(stack), lport); t; t = t->lhash_next)
 			if (t->state == TCPS_LISTEN && t->sk.lport == lport && t->sk.is_reuseport &&
 			    tcp_listen_score(t, laddr, is_v4, ifindex) == best_score && pick-- == 0)
 				return t;
@@ -712,6 +737,7 @@ static void tcp_listen_stop(struct tcp_sock *tp)
 			}
 		}
 	}
+	tcp_lhash_del(tp);
 	tp->state = TCPS_CLOSED;
 	sock_wake(&tp->sk);
 }
@@ -765,12 +791,13 @@ static int tcp_listen(struct sock *s, int backlog)
 		/* A port shared by SO_REUSEADDR with a socket that now listens
 		 * is a clash (Linux checks again at listen). */
 		const struct tcp_sock *t;
-		for (t = *tcp_bbucket(ts, s->lport); t; t = t->bhash_next)
+		for (t = *tcp_lbucket(ts, s->lport); t; t = t->lhash_next)
 			if (t != tp && t->sk.lport == s->lport && t->state == TCPS_LISTEN &&
 			    tcp_conflict(s, s->laddr, s->lscope, t))
 				return -EADDRINUSE;
 	}
 	tp->state = TCPS_LISTEN;
+	tcp_lhash_add(tp);
 	return 0;
 }
 

@@ -134,6 +134,7 @@ struct tcp_state {
 	uint32_t ehash_mask;
 	uint32_t n_conns;            /* in ehash */
 	struct tcp_sock *bhash[1024];/* sockets holding a port, by port (bind table) */
+	struct tcp_sock *lhash[1024];/* listeners, by port */
 	struct tcp_knobs k;
 	uint32_t n_orphans;
 	uint32_t port_hint;          /* RFC 6056 algorithm 3's next_ephemeral */
@@ -223,7 +224,8 @@ struct tcp_sock {
 	struct duet_timer delack;
 	struct duet_timer slow;    /* keepalive, FIN_WAIT_2, TIME_WAIT */
 
-	struct tcp_sock *ehash_next, *bhash_next;
+	struct tcp_sock *ehash_next, *bhash_next, *lhash_next;
+	struct tcp_sock **bhash_pprev; /* O(1) removal: many connections share a port */
 
 	/* A listener: its queues; a connection made by one: its listener. */
 	struct tcp_sock *listener;
