@@ -583,6 +583,29 @@ void tcp_arm_keepalive(struct tcp_sock *tp)
 		tcp_arm_slow(tp, (uint64_t)tp->keepidle_s * 1000000000ull);
 }
 
+/* States whose slow timer is keepalive's or free (never the FIN-WAIT-2
+ * or TIME-WAIT timeout). */
+static bool tcp_slow_is_free(const struct tcp_sock *tp)
+{
+	return tp->state == TCPS_ESTABLISHED || tp->state == TCPS_CLOSE_WAIT ||
+	       tp->state == TCPS_FIN_WAIT_1;
+}
+
+void tcp_ring_idle(struct tcp_sock *tp, struct tcp_ring *r)
+{
+	struct duet_stack *stack = tp->sk.stack;
+	uint64_t at = duet_stack_now(stack) + TCP_RING_IDLE_NS;
+
+	if (r->cap <= TCP_RING_MIN || !tcp_slow_is_free(tp)) {
+		tcp_ring_free(r, &tcp_state_of(stack)->rings); /* cached, or the end is near */
+		return;
+	}
+	/* A big ring is kept a little: a bulk sender drains and refills it,
+	 * and freeing it each time would map and fault it in again. */
+	if (!tp->slow.is_armed || tp->slow.expires_tick * DUET_TW_TICK_NS > at)
+		duet_tw_arm(&stack->timers, &tp->slow, at);
+}
+
 static void tcp_slow_fire(struct duet_timer *t, void *arg)
 {
 	struct tcp_sock *tp = arg;
@@ -593,6 +616,12 @@ static void tcp_slow_fire(struct duet_timer *t, void *arg)
 	if (tp->state == TCPS_TIME_WAIT) {
 		tcp_done(tp, 0);
 		return;
+	}
+	if (tcp_slow_is_free(tp)) { /* rings idle since they emptied */
+		if (tp->sndq.cap && !tp->sndq.len)
+			tcp_ring_free(&tp->sndq, &tcp_state_of(stack)->rings);
+		if (tp->rcvq.cap && !tp->rcvq.len && !tp->n_ooo)
+			tcp_ring_free(&tp->rcvq, &tcp_state_of(stack)->rings);
 	}
 	if (tp->state == TCPS_FIN_WAIT_2 && tp->is_orphan) {
 		tcp_done(tp, 0); /* tcp_fin_timeout: the peer never closed */
@@ -882,7 +911,7 @@ static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int f
 	before = tcp_rcv_space(tp);
 	tcp_ring_consume(&tp->rcvq, n);
 	if (!tp->rcvq.len && !tp->n_ooo)
-		tcp_ring_free(&tp->rcvq, &tcp_state_of(s->stack)->rings); /* idle: no buffer */
+		tcp_ring_idle(tp, &tp->rcvq); /* idle: no buffer */
 	/* Receiver SWS avoidance (RFC 9293 §3.8.6.2.2): tell the peer of the
 	 * window once it opened by min(half the buffer, 2 MSS) beyond what
 	 * was last advertised. */

@@ -425,7 +425,7 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		if (tcp_gt(upto, tp->snd_base)) {
 			tcp_ring_consume(&tp->sndq, upto - tp->snd_base);
 			if (!tp->sndq.len) /* all acknowledged: no buffer while idle */
-				tcp_ring_free(&tp->sndq, &tcp_state_of(stack)->rings);
+				tcp_ring_idle(tp, &tp->sndq);
 			tp->snd_base = upto;
 		}
 		tp->snd_una = ack;

@@ -281,6 +281,10 @@ void tcp_child_ready(struct tcp_sock *tp);
 uint32_t tcp_isn(struct duet_stack *stack, const uint8_t laddr[16], uint16_t lport,
 		 const uint8_t faddr[16], uint16_t fport);
 void tcp_arm_slow(struct tcp_sock *tp, uint64_t after_ns);
+/* Ring r of tp became empty: freed now (small: to the cache) or, a big
+ * one, once it stayed empty TCP_RING_IDLE_NS (the slow timer). */
+void tcp_ring_idle(struct tcp_sock *tp, struct tcp_ring *r);
+#define TCP_RING_IDLE_NS 200000000ull
 void tcp_arm_keepalive(struct tcp_sock *tp);
 /* The window scale that lets a window of space bytes be advertised. */
 uint8_t tcp_wscale_for(uint32_t space);
