@@ -671,6 +671,27 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return;
 	}
 
+	/* SYN-RECEIVED and the peer's SYN again (SEG.SEQ = IRS, just left of
+	 * the window, which would only draw an ACK): a retransmitted SYN gets
+	 * our SYN-ACK again, its first having been lost; in a simultaneous
+	 * open the peer's SYN-ACK of our SYN completes the handshake (RFC 9293
+	 * §3.5 Figure 8 line 6; Linux's tcp_validate_incoming lets it pass). */
+	if (tp->state == TCPS_SYN_RECEIVED && (h->flags & DUET_TCP_SYN) && seq == tp->irs &&
+	    !(h->flags & DUET_TCP_RST) && !len && !is_fin) {
+		struct tcp_seg ack;
+		if (!(h->flags & DUET_TCP_ACK)) {
+			tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
+			return;
+		}
+		if (h->ack == tp->snd_nxt) {
+			ack = *sg;
+			ack.h.flags &= (uint16_t)~DUET_TCP_SYN;
+			ack.h.seq = tp->irs + 1;
+			tcp_established_input(tp, &ack);
+			return;
+		}
+	}
+
 	/* The window test (§3.10.7.4 first). */
 	if (!len)
 		ok = wnd ? tcp_ge(seq, tp->rcv_nxt) && tcp_lt(seq, tp->rcv_nxt + wnd)
@@ -723,10 +744,6 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	}
 	/* SYN (fourth, RFC 5961 §4). */
 	if (h->flags & DUET_TCP_SYN) {
-		if (tp->state == TCPS_SYN_RECEIVED && seq == tp->irs) {
-			tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN); /* our SYN-ACK was lost */
-			return;
-		}
 		tcp_challenge(tp);
 		return;
 	}
