@@ -454,8 +454,9 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tcp_rearm_rexmt(tp);
 		tcp_wake(tp); /* room to write */
 	} else if (ack == tp->snd_una && !sg->len && !(sg->h.flags & DUET_TCP_FIN) &&
-		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd) {
-		/* A duplicate ACK (RFC 5681 §2). */
+		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd && wnd) {
+		/* A duplicate ACK (RFC 5681 §2); not with a zero window, whose
+		 * ACKs answer our probes and tell of no loss. */
 		if (tp->dupacks < 255)
 			tp->dupacks++;
 		if (!tp->is_in_recovery &&
