@@ -482,6 +482,16 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	/* The send window (§3.10.7.4, "If SND.UNA =< SEG.ACK =< SND.NXT"). */
 	if (tcp_lt(tp->snd_wl1, sg->h.seq) ||
 	    (tp->snd_wl1 == sg->h.seq && tcp_le(tp->snd_wl2, ack))) {
+		if (!tp->snd_wnd && wnd && tp->snd_nxt != tp->snd_una) {
+			/* The window opens on probes out: their byte was not taken.
+			 * It goes again now with what follows (Linux sends on the
+			 * window update), not at the backed-off timer, and Nagle does
+			 * not hold the rest behind it. */
+			tp->snd_nxt = tp->snd_una;
+			tp->backoff = 0;
+			tp->n_retries = 0;
+			tcp_rearm_rexmt(tp);
+		}
 		tp->snd_wnd = wnd;
 		if (wnd > tp->max_snd_wnd)
 			tp->max_snd_wnd = wnd;
