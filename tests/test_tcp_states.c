@@ -268,6 +268,11 @@ static void ts_pump(struct ts *x)
 	}
 }
 
+static unsigned ts_pending(const struct ts *x)
+{
+	return x->n - x->rd;
+}
+
 /* Runs the stack to absolute virtual time t_ns, timer by timer, the peer
  * answering resolutions on the way. */
 static void ts_run_to(struct ts *x, uint64_t t_ns)
@@ -291,6 +296,30 @@ static void ts_run_to(struct ts *x, uint64_t t_ns)
 		duet_stack_poll(x->s);
 		ts_pump(x);
 	}
+}
+
+/* Runs the stack until it sends a segment or max_ms pass; true when one
+ * came (the clock stays at its sending). */
+static bool ts_wait_seg(struct ts *x, uint64_t max_ms)
+{
+	uint64_t end = x->vc.now_ns + max_ms * DUET_NS_PER_MS;
+	unsigned guard;
+
+	for (guard = 0; guard < 1000000 && !ts_pending(x); guard++) {
+		uint64_t d;
+		duet_stack_poll(x->s);
+		ts_pump(x);
+		if (ts_pending(x))
+			break;
+		d = duet_stack_next_deadline(x->s);
+		if (d > end)
+			break;
+		if (d > x->vc.now_ns)
+			duet_vclock_set(&x->vc, d);
+	}
+	if (!ts_pending(x))
+		ts_run_to(x, end);
+	return ts_pending(x) != 0;
 }
 
 static void ts_run_ms(struct ts *x, uint64_t ms)
@@ -415,11 +444,6 @@ static void ts_send_seq(struct ts *x, uint16_t flags, const void *data, size_t l
 static const struct ts_seg *ts_next(struct ts *x)
 {
 	return x->rd < x->n ? &x->seg[x->rd++] : NULL;
-}
-
-static unsigned ts_pending(const struct ts *x)
-{
-	return x->n - x->rd;
 }
 
 static const char *ts_flags_str(uint16_t f, char *b)
@@ -1527,5 +1551,243 @@ TEST(tcp_paws_old_timestamp_dropped)
 	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "cur", 3);
 	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 3);
 	CHECK_MEM(buf, "cur", 3);
+	ts_teardown(&x);
+}
+
+/* --- timers ---------------------------------------------------------------- */
+
+/* T-2, S-1: SYN retries (TCP_SYNCNT 3): the SYN again after 1, 2 and 4 s
+ * (RFC 6298 §5.5 backoff from the 1 s initial RTO), then after 8 more
+ * seconds the attempt ends with ETIMEDOUT and nothing more is sent. */
+TEST(tcp_syn_retries_then_etimedout)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	uint64_t want[3] = { 1000, 3000, 7000 };
+	int fd, i;
+
+	ts_setup(&x, false);
+	fd = duet_socket(x.s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_SYNCNT, 3), 0);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_SYNCNT), 3);
+	{
+		struct sockaddr_storage ss;
+		socklen_t n = ts_sa(&x, x.peer, x.pport, &ss);
+		CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), -1);
+	}
+	ts_settle(&x);
+	g = ts_next(&x);
+	CHECK(g && g->h.flags == DUET_TCP_SYN);
+	x.iss = g ? g->h.seq : 0;
+	ts_run_ms(&x, 14900);
+	for (i = 0; i < 3; i++) {
+		g = ts_expect(&x, DUET_TCP_SYN, x.iss, 0);
+		if (g)
+			CHECK_EQ(g->t_ms, want[i]);
+	}
+	ts_expect_none(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_SYN_SENT);
+	CHECK_EQ(ts_info(&x, fd).tcpi_retransmits, 3);
+	ts_run_ms(&x, 200);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+	CHECK(ts_revents(&x, fd, POLLOUT) & POLLERR);
+	CHECK_EQ(ts_so_error(&x, fd), ETIMEDOUT);
+	ts_run_ms(&x, 60000);
+	ts_expect_none(&x);
+	ts_teardown(&x);
+}
+
+/* T-2: retransmission with backoff (RFC 6298 §5.5): with a 100 ms RTT
+ * measured on the handshake the RTO is 300 ms (SRTT + 4 RTTVAR); unacked
+ * data goes again after 300, 600, 1200, 2400 ms, each the first
+ * unacknowledged segment; TCP_INFO counts the retransmissions; the ACK
+ * stops it and resets the backoff. */
+TEST(tcp_retransmission_backoff_doubles)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	struct tcp_info ti;
+	uint64_t t0, gap[4] = { 300, 600, 1200, 2400 }, t;
+	int lfd, fd, i;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 4);
+	ts_peer_syn(&x, NULL, __LINE__);
+	ts_run_ms(&x, 100);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	ti = ts_info(&x, fd);
+	CHECK_EQ(ti.tcpi_rtt, 100000);
+	CHECK_EQ(ti.tcpi_rto, 300000);
+	CHECK_EQ(duet_send(x.s, fd, "data", 4, 0), 4);
+	ts_settle(&x);
+	t0 = ts_now_ms(&x);
+	ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	ts_run_ms(&x, 4600);
+	t = t0;
+	for (i = 0; i < 4; i++) {
+		g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+		t += gap[i];
+		if (g) {
+			CHECK_EQ(g->t_ms, t);
+			CHECK_EQ(g->len, 4);
+		}
+	}
+	ts_expect_none(&x);
+	ti = ts_info(&x, fd);
+	CHECK_EQ(ti.tcpi_retransmits, 4);
+	CHECK_EQ(ti.tcpi_backoff, 4);
+	CHECK_EQ(ti.tcpi_total_retrans, 4);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_TIMEOUTS), 4);
+	x.rcv_nxt += 4;
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ti = ts_info(&x, fd);
+	CHECK_EQ(ti.tcpi_retransmits, 0);
+	CHECK_EQ(ti.tcpi_backoff, 0);
+	CHECK_EQ(ti.tcpi_unacked, 0);
+	ts_run_ms(&x, 10000);
+	ts_expect_none(&x);
+	ts_teardown(&x);
+}
+
+/* T-2, S-1: keepalive (SO_KEEPALIVE, TCP_KEEPIDLE 10, TCP_KEEPINTVL 2,
+ * TCP_KEEPCNT 3) unanswered: probes <SEQ=SND.NXT-1><ACK=RCV.NXT> without
+ * data at 10, 12, 14 s idle, then at 16 s a reset and ETIMEDOUT. */
+TEST(tcp_keepalive_unanswered_etimedout)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	uint64_t t0, want[3] = { 10000, 12000, 14000 };
+	int lfd, fd, i;
+	char buf[4];
+
+	ts_setup(&x, true);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(ts_setint(&x, fd, SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_KEEPIDLE, 10), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_KEEPINTVL, 2), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_KEEPCNT, 3), 0);
+	CHECK_EQ(ts_getint(&x, fd, SOL_SOCKET, SO_KEEPALIVE), 1);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_KEEPIDLE), 10);
+	t0 = ts_now_ms(&x);
+	ts_run_ms(&x, 15900);
+	for (i = 0; i < 3; i++) {
+		g = ts_expect(&x, DUET_TCP_ACK, x.rcv_nxt - 1, x.snd_nxt);
+		if (g) {
+			CHECK_EQ(g->t_ms - t0, want[i]);
+			CHECK_EQ(g->len, 0);
+		}
+	}
+	ts_expect_none(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	ts_run_ms(&x, 200);
+	ts_expect(&x, DUET_TCP_RST | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), -1);
+	CHECK_EQ(errno, ETIMEDOUT);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_KEEPALIVE_PROBES), 3);
+	ts_teardown(&x);
+}
+
+/* T-2: keepalive answered: each probe's ACK makes the connection live
+ * again; the next probe comes KEEPIDLE after it; it never ends. */
+TEST(tcp_keepalive_answered_survives)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	uint64_t t0;
+	int lfd, fd, i;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_KEEPIDLE, 10), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_KEEPINTVL, 2), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_KEEPCNT, 3), 0);
+	CHECK_EQ(ts_setint(&x, fd, SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+	t0 = ts_now_ms(&x);
+	for (i = 0; i < 6; i++) {
+		ts_run_ms(&x, 10000);
+		g = ts_expect(&x, DUET_TCP_ACK, x.rcv_nxt - 1, x.snd_nxt);
+		if (g)
+			CHECK_EQ(g->t_ms - t0, (uint64_t)(i + 1) * 10000);
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		ts_expect_none(&x);
+	}
+	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	CHECK_EQ(ts_so_error(&x, fd), 0);
+	ts_teardown(&x);
+}
+
+/* T-2: zero-window probing (RFC 9293 §3.8.6.1). Action: the peer
+ * advertises a zero window; the application sends; the peer answers every
+ * probe, still with a zero window, for more probes than tcp_retries2
+ * (15), then opens the window. Response: nothing while the window is
+ * shut but probes, their intervals doubling (up to the 120 s maximum RTO);
+ * the connection stays; the data follows the window's opening. */
+TEST(tcp_zero_window_probes_backoff_survive)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	const struct ts_seg *g;
+	uint64_t last, prev_gap = 0;
+	int lfd, fd, i;
+	char msg[100];
+
+	memset(msg, 'z', sizeof(msg));
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+	h.window = 0;
+	ts_send(&x, &h, NULL, 0);
+	CHECK_EQ(duet_send(x.s, fd, msg, sizeof(msg), 0), (ssize_t)sizeof(msg));
+	ts_settle(&x);
+	ts_expect_none(&x);
+	last = ts_now_ms(&x);
+	for (i = 0; i < 20; i++) {
+		uint64_t gap;
+		if (!ts_wait_seg(&x, 130000)) {
+			check_fail(__FILE__, __LINE__, "probe %d missing", i);
+			break;
+		}
+		g = ts_next(&x);
+		CHECK_EQ(g->h.flags & (DUET_TCP_SYN | DUET_TCP_FIN | DUET_TCP_RST), 0);
+		CHECK_EQ(g->len, 1);
+		CHECK_EQ(g->h.seq, x.rcv_nxt);
+		gap = g->t_ms - last;
+		if (i == 0)
+			CHECK_EQ(gap, 200); /* the RTO: min_rto for a near-zero RTT */
+		else if (prev_gap < 60000)
+			CHECK_EQ(gap, 2 * prev_gap);
+		else
+			CHECK(gap >= 60000 && gap <= 120000);
+		prev_gap = gap;
+		last = g->t_ms;
+		/* The probe answered 10 ms later: its byte not taken, the
+		 * window still zero. */
+		ts_run_ms(&x, 10);
+		h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+		h.window = 0;
+		ts_send(&x, &h, NULL, 0);
+		ts_expect_none(&x);
+	}
+	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_ZERO_WINDOW_PROBES), 20);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_ABORT_TIMEOUT), 0);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_FAST_RETRANS), 0);
+	CHECK_EQ(ts_so_error(&x, fd), 0);
+	/* The window opens: all 100 bytes arrive, in order. */
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+	ts_send(&x, &h, NULL, 0);
+	{
+		uint32_t end = x.rcv_nxt;
+		while ((g = ts_next(&x)) != NULL) {
+			CHECK_EQ(g->h.seq, end);
+			end = g->h.seq + g->len;
+		}
+		CHECK_EQ(end - x.rcv_nxt, 100);
+	}
 	ts_teardown(&x);
 }
