@@ -1791,3 +1791,322 @@ TEST(tcp_zero_window_probes_backoff_survive)
 	}
 	ts_teardown(&x);
 }
+
+/* T-2: delayed ACK (RFC 9293 §3.8.6.3, RFC 5681 §4.2). Action: one data
+ * segment; later two. Response: the lone segment is acknowledged 40 ms
+ * later (delack_ms), not before; the second of two at once. */
+TEST(tcp_delayed_ack_every_second_segment_or_40ms)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	uint64_t t0;
+	int lfd, fd;
+	char buf[2000], data[1000];
+
+	memset(data, 'd', sizeof(data));
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	/* The first read's window update out of the way (see the passive
+	 * open test). */
+	ts_send_seq(&x, DUET_TCP_ACK, data, 10);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 10);
+	ts_settle(&x);
+	ts_expect_ack(&x);
+	ts_run_ms(&x, 1000);
+	ts_expect_none(&x);
+
+	t0 = ts_now_ms(&x);
+	ts_send_seq(&x, DUET_TCP_ACK, data, sizeof(data));
+	ts_expect_none(&x);
+	ts_run_ms(&x, 39);
+	ts_expect_none(&x);
+	ts_run_ms(&x, 2);
+	g = ts_expect_ack(&x);
+	if (g)
+		CHECK_EQ(g->t_ms - t0, 40);
+	ts_send_seq(&x, DUET_TCP_ACK, data, sizeof(data));
+	ts_expect_none(&x);
+	ts_run_ms(&x, 5);
+	ts_send_seq(&x, DUET_TCP_ACK, data, sizeof(data));
+	g = ts_expect_ack(&x);
+	if (g)
+		CHECK_EQ(g->t_ms - t0, 46);
+	ts_run_ms(&x, 100);
+	ts_expect_none(&x);
+	/* An out-of-order segment is acknowledged at once (a duplicate ACK
+	 * with SACK, RFC 5681 §4.2). */
+	{
+		struct duet_tcp_hdr h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt + 1000, x.rcv_nxt);
+		ts_send(&x, &h, data, 100);
+		g = ts_expect_ack(&x);
+		if (g) {
+			CHECK_EQ(g->h.sack_count, 1);
+			CHECK_EQ(g->h.sack[0].left_edge, x.snd_nxt + 1000);
+			CHECK_EQ(g->h.sack[0].right_edge, x.snd_nxt + 1100);
+		}
+	}
+	ts_teardown(&x);
+}
+
+/* Sends len bytes of application data. */
+static void ts_app_send(struct ts *x, int fd, const char *m, size_t len)
+{
+	CHECK_EQ(duet_send(x->s, fd, m, len, 0), (ssize_t)len);
+	ts_settle(x);
+}
+
+/* T-2, S-1: Nagle (RFC 9293 §3.7.4) against TCP_NODELAY and TCP_CORK.
+ * Nagle: a small segment goes while nothing is in flight; the next small
+ * writes wait for its ACK and then go as one. duet's Nagle is RFC 9293's
+ * classic one: a small tail also waits behind an unacknowledged full
+ * segment (Linux uses Minshall's variant and would send it at once).
+ * TCP_NODELAY: each write at once. TCP_CORK: small writes wait even with
+ * nothing in flight; a full segment goes; uncorking sends the rest. */
+TEST(tcp_nagle_nodelay_cork)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	struct ts_synopt o = { .mss = 500, .wscale = 7, .no_ts = true };
+	int lfd, fd;
+	char big[1200];
+
+	memset(big, 'B', sizeof(big));
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, &o);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_MAXSEG), 500);
+	/* Nagle */
+	ts_app_send(&x, fd, "a", 1);
+	g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	x.rcv_nxt += 1;
+	ts_app_send(&x, fd, "b", 1);
+	ts_app_send(&x, fd, "c", 1);
+	ts_expect_none(&x);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	if (g) {
+		CHECK_EQ(g->len, 2);
+		CHECK_MEM(g->data, "bc", 2);
+	}
+	x.rcv_nxt += 2;
+	/* A full segment is not held by Nagle, the small tail is. */
+	ts_app_send(&x, fd, big, 600);
+	g = ts_expect(&x, DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->len, 500);
+	ts_expect_none(&x);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0); /* acks "bc" only */
+	ts_expect_none(&x);
+	x.rcv_nxt += 500;
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->len, 100);
+	x.rcv_nxt += 100;
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+
+	/* TCP_NODELAY */
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_NODELAY, 1), 0);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_NODELAY), 1);
+	ts_app_send(&x, fd, "d", 1);
+	ts_app_send(&x, fd, "e", 1);
+	ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt + 1, x.snd_nxt);
+	x.rcv_nxt += 2;
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_NODELAY, 0), 0);
+
+	/* TCP_CORK */
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_CORK, 1), 0);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_CORK), 1);
+	ts_app_send(&x, fd, "f", 1);
+	ts_run_ms(&x, 100);
+	ts_expect_none(&x);
+	ts_app_send(&x, fd, big, 599);
+	g = ts_expect(&x, DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->len, 500);
+	ts_expect_none(&x);
+	x.rcv_nxt += 500;
+	/* Nothing in flight: still corked. */
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_run_ms(&x, 100);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_CORK, 0), 0);
+	ts_settle(&x);
+	g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->len, 100);
+	ts_teardown(&x);
+}
+
+/* --- the listen queues ----------------------------------------------------- */
+
+/* T-2, S-1: listen backlog overflow. Action: listen(fd, 1); two
+ * handshakes complete (backlog + 1, as Linux), a third SYN comes.
+ * Response: no SYN-ACK for it (dropped, TCP_LISTEN_OVERFLOWS counted, the
+ * client will retry); once accept() made room its retry is answered. */
+TEST(tcp_listen_backlog_overflow_drops_syn)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd, i, fd;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 1);
+	for (i = 0; i < 2; i++) {
+		x.pport = (uint16_t)(TS_PPORT + i);
+		x.snd_nxt = TS_PEER_ISS;
+		ts_peer_syn(&x, NULL, __LINE__);
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		ts_expect_none(&x);
+	}
+	x.pport = TS_PPORT + 2;
+	h = ts_hdr(&x, DUET_TCP_SYN, TS_PEER_ISS, 0);
+	ts_syn_options(&x, &h, NULL);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_LISTEN_OVERFLOWS), 1);
+	CHECK(ts_revents(&x, lfd, POLLIN) & POLLIN);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	x.snd_nxt = TS_PEER_ISS;
+	ts_peer_syn(&x, NULL, __LINE__);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect_none(&x);
+	for (i = 0; i < 2; i++)
+		CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+	CHECK_EQ(duet_accept(x.s, lfd, NULL, NULL), -1);
+	CHECK_EQ(errno, EAGAIN);
+	ts_teardown(&x);
+}
+
+/* T-2: SYN cookies. Action: the SYN queue filled (max_syn_backlog 2),
+ * then a SYN, its correct third segment (carrying data), another SYN and
+ * a wrong third segment. Response: a SYN-ACK carrying a cookie (MSS only:
+ * duet encodes no other option in it, unlike Linux which hides them in
+ * the timestamp), the right ACK makes an accepted connection with the
+ * data, the wrong one gets <SEQ=SEG.ACK><CTL=RST>. */
+TEST(tcp_syn_cookies)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	const struct ts_seg *g;
+	uint32_t cookie = 0;
+	int lfd, i, fd;
+	char buf[16];
+
+	ts_setup(&x, false);
+	tcp_knobs_of(x.s)->max_syn_backlog = 2;
+	lfd = ts_listen(&x, 16);
+	for (i = 0; i < 2; i++) {
+		x.pport = (uint16_t)(TS_PPORT + i);
+		x.snd_nxt = TS_PEER_ISS;
+		g = ts_peer_syn(&x, NULL, __LINE__);
+		if (g)
+			CHECK(g->h.has_timestamps);
+	}
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNQ_FULL), 0);
+	x.pport = TS_PPORT + 2;
+	x.snd_nxt = 777777;
+	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt, 0);
+	ts_syn_options(&x, &h, NULL);
+	ts_send(&x, &h, NULL, 0);
+	x.snd_nxt++;
+	g = ts_expect(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.seg[x.rd].h.seq, x.snd_nxt);
+	if (g) {
+		cookie = g->h.seq;
+		CHECK(g->h.has_mss);
+		CHECK_EQ(g->h.mss, 1440);
+		CHECK(!g->h.has_wscale);
+		CHECK(!g->h.has_sack_permitted);
+		CHECK(!g->h.has_timestamps);
+	}
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNQ_FULL), 1);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNCOOKIES_SENT), 1);
+	x.is_ts = false;
+	x.rcv_nxt = cookie + 1;
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "cookie", 6);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNCOOKIES_RECV), 1);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 6);
+	CHECK_MEM(buf, "cookie", 6);
+	ts_run_ms(&x, 50);
+	ts_expect_ack(&x);
+	CHECK_EQ(duet_send(x.s, fd, "ok", 2, 0), 2);
+	ts_settle(&x);
+	g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->len, 2);
+
+	/* A wrong cookie. */
+	x.pport = TS_PPORT + 3;
+	x.snd_nxt = 555555;
+	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt, 0);
+	ts_syn_options(&x, &h, NULL);
+	ts_send(&x, &h, NULL, 0);
+	x.snd_nxt++;
+	g = ts_next(&x);
+	CHECK(g && g->h.flags == (DUET_TCP_SYN | DUET_TCP_ACK));
+	x.is_ts = false;
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, g ? g->h.seq + 2 : 0);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST, g ? g->h.seq + 2 : 0, 0);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNCOOKIES_FAILED), 1);
+	CHECK_EQ(duet_accept(x.s, lfd, NULL, NULL), -1);
+	ts_teardown(&x);
+}
+
+/* --- aborts ------------------------------------------------------------ */
+
+/* T-2, S-1: SO_LINGER {1, 0}: close() aborts with
+ * <SEQ=SND.NXT><ACK=RCV.NXT><CTL=RST,ACK>, nothing after it, and the
+ * 4-tuple is free at once. */
+TEST(tcp_so_linger_zero_close_resets)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		struct ts x;
+		struct linger l = { 1, 0 }, r;
+		socklen_t len = sizeof(r);
+		int lfd, fd;
+
+		ts_setup(&x, fam == 1);
+		fd = ts_passive(&x, &lfd, NULL);
+		CHECK_EQ(duet_setsockopt(x.s, fd, SOL_SOCKET, SO_LINGER, &l, sizeof(l)), 0);
+		CHECK_EQ(duet_getsockopt(x.s, fd, SOL_SOCKET, SO_LINGER, &r, &len), 0);
+		CHECK_EQ(r.l_onoff, 1);
+		CHECK_EQ(r.l_linger, 0);
+		ts_app_send(&x, fd, "unacked", 7);
+		ts_next(&x);
+		CHECK_EQ(duet_close(x.s, fd), 0);
+		ts_settle(&x);
+		ts_expect(&x, DUET_TCP_RST | DUET_TCP_ACK, x.rcv_nxt + 7, x.snd_nxt);
+		ts_run_ms(&x, 5000);
+		ts_expect_none(&x);
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		/* The listener answers for the 4-tuple now: no connection. */
+		ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
+		ts_teardown(&x);
+	}
+}
+
+/* T-2: close() with received data never read resets (RFC 9293 §3.10.4,
+ * RFC 2525 §2.17), as Linux; TCP_ABORT_ON_CLOSE counted. */
+TEST(tcp_close_with_unread_data_resets)
+{
+	struct ts x;
+	int lfd, fd;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "unread", 6);
+	CHECK_EQ(duet_close(x.s, fd), 0);
+	ts_settle(&x);
+	ts_expect(&x, DUET_TCP_RST | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_ABORT_ON_CLOSE), 1);
+	ts_teardown(&x);
+}
