@@ -377,6 +377,13 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			tcp_send_reset_for(stack, sg);
 			return false;
 		}
+		if (tp->listener && tp->listener->n_acceptq > tp->listener->backlog) {
+			/* No room to queue it: the ACK is dropped and the
+			 * connection stays half-open, its SYN-ACK sent again
+			 * later (Linux with tcp_abort_on_overflow 0). */
+			stack_count(stack, DUET_CTR_TCP_LISTEN_OVERFLOWS);
+			return false;
+		}
 		tp->snd_wnd = wnd;
 		tp->max_snd_wnd = wnd;
 		tp->snd_wl1 = sg->h.seq;
