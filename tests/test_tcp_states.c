@@ -2110,3 +2110,44 @@ TEST(tcp_close_with_unread_data_resets)
 	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_ABORT_ON_CLOSE), 1);
 	ts_teardown(&x);
 }
+
+/* T-2: the accept queue is full when a handshake's ACK arrives. Action:
+ * listen(fd, 1); three SYNs answered while the queue is empty, then their
+ * three ACKs. Response: two connections queued (backlog + 1); the third
+ * ACK is dropped (TCP_LISTEN_OVERFLOWS, as Linux with tcp_abort_on_overflow
+ * 0), that connection stays half-open and its SYN-ACK is sent again; once
+ * accept() made room, the peer's ACK of that SYN-ACK completes it. */
+TEST(tcp_listen_backlog_overflow_on_ack)
+{
+	struct ts x;
+	uint32_t iss[3];
+	int lfd, i;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 1);
+	for (i = 0; i < 3; i++) {
+		x.pport = (uint16_t)(TS_PPORT + i);
+		x.snd_nxt = TS_PEER_ISS;
+		ts_peer_syn(&x, NULL, __LINE__);
+		iss[i] = x.iss;
+	}
+	for (i = 0; i < 3; i++) {
+		x.pport = (uint16_t)(TS_PPORT + i);
+		x.snd_nxt = TS_PEER_ISS + 1;
+		x.rcv_nxt = iss[i] + 1;
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		ts_expect_none(&x);
+	}
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_LISTEN_OVERFLOWS), 1);
+	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+	CHECK_EQ(duet_accept(x.s, lfd, NULL, NULL), -1);
+	/* The third's SYN-ACK again (1 s after it was first sent). */
+	ts_run_ms(&x, 1100);
+	ts_expect(&x, DUET_TCP_SYN | DUET_TCP_ACK, iss[2], TS_PEER_ISS + 1);
+	ts_expect_none(&x);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect_none(&x);
+	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+	ts_teardown(&x);
+}
