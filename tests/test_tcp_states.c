@@ -2151,3 +2151,312 @@ TEST(tcp_listen_backlog_overflow_on_ack)
 	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
 	ts_teardown(&x);
 }
+
+/* --- options --------------------------------------------------------------- */
+
+/* T-2: the SYN-ACK's options follow the SYN's (RFC 7323 §2.2, §3.2; RFC
+ * 2018 §2): a SYN without options gets MSS only, and the connection's
+ * segments then carry no timestamps, unscaled windows and 536-byte
+ * segments (RFC 9293 §3.7.1's default MSS); each option alone is echoed
+ * alone. */
+TEST(tcp_synack_options_follow_syn)
+{
+	struct {
+		struct ts_synopt o;
+		bool ws, sack, ts;
+	} c[] = {
+		{ { .is_none = true }, false, false, false },
+		{ { .wscale = 2, .no_sack = true, .no_ts = true }, true, false, false },
+		{ { .wscale = -1, .no_ts = true }, false, true, false },
+		{ { .wscale = -1, .no_sack = true }, false, false, true },
+		{ { .wscale = 14 }, true, true, true },
+	};
+	unsigned i;
+
+	for (i = 0; i < sizeof(c) / sizeof(c[0]); i++) {
+		struct ts x;
+		const struct ts_seg *g;
+		struct tcp_info ti;
+		int lfd, fd;
+		char big[3000];
+
+		memset(big, 'm', sizeof(big));
+		ts_setup(&x, i & 1);
+		lfd = ts_listen(&x, 4);
+		g = ts_peer_syn(&x, &c[i].o, __LINE__);
+		if (g) {
+			CHECK(g->h.has_mss);
+			CHECK_EQ(g->h.has_wscale, c[i].ws);
+			CHECK_EQ(g->h.has_sack_permitted, c[i].sack);
+			CHECK_EQ(g->h.has_timestamps, c[i].ts);
+		}
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		fd = duet_accept(x.s, lfd, NULL, NULL);
+		CHECK(fd >= 0);
+		ti = ts_info(&x, fd);
+		CHECK_EQ(ti.tcpi_options & 7, (c[i].ts ? 1 : 0) | (c[i].sack ? 2 : 0) | (c[i].ws ? 4 : 0));
+		if (c[i].ws) {
+			CHECK_EQ(ti.tcpi_snd_wscale, c[i].o.wscale);
+			CHECK_EQ(ti.tcpi_rcv_wscale, 5);
+		}
+		ts_app_send(&x, fd, big, sizeof(big));
+		g = ts_next(&x);
+		if (g) {
+			uint32_t mss = c[i].o.is_none ? 536 : 1460;
+			if (!(i & 1) && mss > 1440)
+				mss = 1440;
+			CHECK_EQ(g->len, mss - (c[i].ts ? 12 : 0));
+			CHECK_EQ(g->h.has_timestamps, c[i].ts);
+			CHECK_EQ(g->h.window, c[i].ws ? (1u << 20) >> 5 : 65535);
+		}
+		ts_teardown(&x);
+	}
+}
+
+/* T-2: MSS both ways. The peer's MSS option bounds our segments (536 ->
+ * 524 data bytes with timestamps); TCP_MAXSEG set before connect() bounds
+ * the MSS we advertise and send (Linux advertises user_mss too), and
+ * getsockopt(TCP_MAXSEG) reports the sending MSS once connected;
+ * TCP_MAXSEG outside 88..65535 is EINVAL. */
+TEST(tcp_maxseg_and_mss_negotiation)
+{
+	struct ts x;
+	struct ts_synopt o = { .mss = 536, .wscale = 7 };
+	const struct ts_seg *g;
+	char big[3000];
+	int lfd, fd, c;
+
+	memset(big, 'q', sizeof(big));
+	ts_setup(&x, true);
+	fd = ts_passive(&x, &lfd, &o);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_MAXSEG), 524);
+	ts_app_send(&x, fd, big, 1500);
+	g = ts_next(&x);
+	if (g)
+		CHECK_EQ(g->len, 524);
+	g = ts_next(&x);
+	if (g)
+		CHECK_EQ(g->len, 524);
+	ts_teardown(&x);
+
+	ts_setup(&x, false);
+	c = duet_socket(x.s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_EQ(ts_setint(&x, c, IPPROTO_TCP, TCP_MAXSEG, 87), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(ts_setint(&x, c, IPPROTO_TCP, TCP_MAXSEG, 65536), -1);
+	CHECK_EQ(errno, EINVAL);
+	CHECK_EQ(ts_setint(&x, c, IPPROTO_TCP, TCP_MAXSEG, 1000), 0);
+	CHECK_EQ(ts_getint(&x, c, IPPROTO_TCP, TCP_MAXSEG), 1000);
+	duet_close(x.s, c);
+	ts_teardown(&x);
+
+	/* Set before connect(): the SYN says 1000. */
+	ts_setup(&x, false);
+	{
+		struct sockaddr_storage ss;
+		socklen_t n = ts_sa(&x, x.peer, x.pport, &ss);
+		struct duet_tcp_hdr h;
+		c = duet_socket(x.s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		CHECK_EQ(ts_setint(&x, c, IPPROTO_TCP, TCP_MAXSEG, 1000), 0);
+		CHECK_EQ(duet_connect(x.s, c, (struct sockaddr *)&ss, n), -1);
+		ts_settle(&x);
+		g = ts_next(&x);
+		if (g) {
+			CHECK_EQ(g->h.flags, DUET_TCP_SYN);
+			CHECK_EQ(g->h.mss, 1000);
+			x.iss = g->h.seq;
+			x.rcv_nxt = x.iss + 1;
+			x.lport = g->h.src_port;
+		}
+		h = ts_hdr(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+		ts_syn_options(&x, &h, NULL); /* MSS 1460 from the peer */
+		ts_send(&x, &h, NULL, 0);
+		x.snd_nxt++;
+		x.is_ts = true;
+		ts_expect_ack(&x);
+		CHECK_EQ(ts_getint(&x, c, IPPROTO_TCP, TCP_MAXSEG), 988);
+		ts_app_send(&x, c, big, 2000);
+		g = ts_next(&x);
+		if (g)
+			CHECK_EQ(g->len, 988);
+	}
+	ts_teardown(&x);
+}
+
+/* T-2, S-1: TCP_INFO: state, RTT (a 100 ms handshake), the initial cwnd
+ * (10 segments, RFC 6928), the MSS, retransmits after a timeout; state
+ * CLOSE after a reset. */
+TEST(tcp_info_fields)
+{
+	struct ts x;
+	struct tcp_info ti;
+	int fd;
+
+	ts_setup(&x, false);
+	fd = ts_connect_start(&x);
+	ti = ts_info(&x, fd);
+	CHECK_EQ(ti.tcpi_state, TCP_SYN_SENT);
+	ts_run_ms(&x, 100);
+	{
+		struct duet_tcp_hdr h = ts_hdr(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+		ts_syn_options(&x, &h, NULL);
+		ts_send(&x, &h, NULL, 0);
+		x.snd_nxt++;
+		x.is_ts = true;
+		ts_expect_ack(&x);
+	}
+	ti = ts_info(&x, fd);
+	CHECK_EQ(ti.tcpi_state, TCP_ESTABLISHED);
+	CHECK_EQ(ti.tcpi_rtt, 100000);
+	CHECK_EQ(ti.tcpi_rttvar, 50000);
+	CHECK_EQ(ti.tcpi_rto, 300000);
+	CHECK_EQ(ti.tcpi_snd_mss, 1428);
+	CHECK_EQ(ti.tcpi_snd_cwnd, 10);
+	CHECK_EQ(ti.tcpi_retransmits, 0);
+	CHECK_EQ(ti.tcpi_total_retrans, 0);
+	CHECK_EQ(ti.tcpi_options & 7, 7);
+	CHECK_EQ(ti.tcpi_snd_wscale, 7);
+	CHECK_EQ(ti.tcpi_rcv_wscale, 5);
+	ts_app_send(&x, fd, "rexmit", 6);
+	ts_next(&x);
+	ts_run_ms(&x, 310);
+	ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	ti = ts_info(&x, fd);
+	CHECK_EQ(ti.tcpi_retransmits, 1);
+	CHECK_EQ(ti.tcpi_total_retrans, 1);
+	CHECK_EQ(ti.tcpi_unacked, 1);
+	CHECK_EQ(ti.tcpi_snd_cwnd, 1); /* RFC 5681 §3.1: the loss window */
+	{
+		struct duet_tcp_hdr h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt, 0);
+		ts_send(&x, &h, NULL, 0);
+	}
+	CHECK_EQ(ts_info(&x, fd).tcpi_state, TCP_CLOSE);
+	ts_teardown(&x);
+}
+
+/* --- A-7, A-8 ---------------------------------------------------------- */
+
+/* A-7: on an AF_INET6 TCP socket with IPV6_RECVPKTINFO, IPV6_RECVHOPLIMIT
+ * and IPV6_RECVTCLASS on, getsockopt(IPV6_2292PKTOPTIONS) returns the
+ * ancillary objects of the last segment received: its destination address
+ * and interface, hop limit and traffic class (Linux's do_ipv6_getsockopt
+ * on TCP). */
+TEST(tcp_pktoptions_last_segment)
+{
+	struct ts x;
+	uint8_t buf[256];
+	socklen_t len = sizeof(buf);
+	struct msghdr m;
+	struct cmsghdr *c;
+	int lfd, fd, seen = 0;
+	char data[8];
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_RECVTCLASS, 1), 0);
+	x.hlim = 33;
+	x.tclass = 0x28;
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "opts", 4);
+	x.hlim = 17;
+	x.tclass = 0x48;
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "last", 4);
+	CHECK_EQ(ts_read(&x, fd, data, sizeof(data)), 8);
+	CHECK_EQ(duet_getsockopt(x.s, fd, IPPROTO_IPV6, IPV6_2292PKTOPTIONS, buf, &len), 0);
+	memset(&m, 0, sizeof(m));
+	m.msg_control = buf;
+	m.msg_controllen = len;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		CHECK_EQ(c->cmsg_level, IPPROTO_IPV6);
+		if (c->cmsg_type == IPV6_PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			CHECK_MEM(&pi.ipi6_addr, x.us, 16);
+			CHECK_EQ(pi.ipi6_ifindex, x.eth);
+			seen |= 1;
+		} else if (c->cmsg_type == IPV6_HOPLIMIT) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			CHECK_EQ(v, 17);
+			seen |= 2;
+		} else if (c->cmsg_type == IPV6_TCLASS) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			CHECK_EQ(v, 0x48);
+			seen |= 4;
+		} else {
+			check_fail(__FILE__, __LINE__, "unexpected cmsg type %d", c->cmsg_type);
+		}
+	}
+	CHECK_EQ(seen, 7);
+	/* An AF_INET socket has no IPv6 options (EOPNOTSUPP, as Linux's
+	 * do_ip_getsockopt for another level). */
+	{
+		int s4 = duet_socket(x.s, AF_INET, SOCK_STREAM, 0);
+		len = sizeof(buf);
+		CHECK_EQ(duet_getsockopt(x.s, s4, IPPROTO_IPV6, IPV6_2292PKTOPTIONS, buf, &len), -1);
+		CHECK_EQ(errno, EOPNOTSUPP);
+	}
+	ts_teardown(&x);
+}
+
+/* A-8: sendmsg with any ancillary data on a TCP socket is EINVAL (nothing
+ * sent); recvmsg returns the data with msg_controllen 0 and msg_namelen 0
+ * even with receive switches on. */
+TEST(tcp_sendmsg_cmsg_einval_recvmsg_no_control)
+{
+	struct ts x;
+	int lfd, fd;
+	uint8_t cbuf[CMSG_SPACE(sizeof(int))], rbuf[256];
+	char data[16];
+	struct sockaddr_in6 from;
+	struct iovec iov = { "nope", 4 };
+	struct msghdr m;
+	struct cmsghdr *c;
+	int hl = 5;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	memset(&m, 0, sizeof(m));
+	memset(cbuf, 0, sizeof(cbuf));
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_control = cbuf;
+	m.msg_controllen = sizeof(cbuf);
+	c = CMSG_FIRSTHDR(&m);
+	c->cmsg_level = IPPROTO_IPV6;
+	c->cmsg_type = IPV6_HOPLIMIT;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &hl, sizeof(hl));
+	CHECK_EQ(duet_sendmsg(x.s, fd, &m, 0), -1);
+	CHECK_EQ(errno, EINVAL);
+	ts_settle(&x);
+	ts_expect_none(&x);
+	/* Without it, the same message goes. */
+	m.msg_control = NULL;
+	m.msg_controllen = 0;
+	CHECK_EQ(duet_sendmsg(x.s, fd, &m, 0), 4);
+	ts_settle(&x);
+	ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	x.rcv_nxt += 4;
+
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_RECVPKTINFO, 1), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_RECVHOPLIMIT, 1), 0);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "hello", 5);
+	memset(&m, 0, sizeof(m));
+	iov.iov_base = data;
+	iov.iov_len = sizeof(data);
+	m.msg_iov = &iov;
+	m.msg_iovlen = 1;
+	m.msg_name = &from;
+	m.msg_namelen = sizeof(from);
+	m.msg_control = rbuf;
+	m.msg_controllen = sizeof(rbuf);
+	CHECK_EQ(duet_recvmsg(x.s, fd, &m, MSG_DONTWAIT), 5);
+	CHECK_MEM(data, "hello", 5);
+	CHECK_EQ(m.msg_controllen, 0);
+	CHECK_EQ(m.msg_namelen, 0);
+	CHECK_EQ(m.msg_flags, 0);
+	ts_teardown(&x);
+}
