@@ -942,6 +942,15 @@ static int tcp_shutdown(struct sock *s, int how)
 	return 0;
 }
 
+/* close() with nothing left to finish: the socket layer frees the socket
+ * (it is not kept), what TCP holds besides goes here. */
+static void tcp_release(struct tcp_sock *tp)
+{
+	tcp_bhash_del(tp);
+	tcp_ring_free(&tp->sndq);
+	tcp_ring_free(&tp->rcvq);
+}
+
 static void tcp_close(struct sock *s)
 {
 	struct tcp_sock *tp = tcp_sk(s);
@@ -950,15 +959,15 @@ static void tcp_close(struct sock *s)
 	switch (tp->state) {
 	case TCPS_LISTEN:
 		tcp_listen_stop(tp);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	case TCPS_CLOSED:
 		tcp_stop_timers(tp);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	case TCPS_SYN_SENT:
 		tcp_done(tp, 0);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	default:
 		break;
@@ -972,7 +981,7 @@ static void tcp_close(struct sock *s)
 					      : DUET_CTR_TCP_ABORT_ON_CLOSE);
 		tcp_send_reset(tp);
 		tcp_done(tp, 0);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	}
 	/* The connection finishes on its own: the protocol keeps the socket. */
