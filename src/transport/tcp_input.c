@@ -785,8 +785,10 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		case TCPS_ESTABLISHED:
 		case TCPS_FIN_WAIT_1:
 		case TCPS_FIN_WAIT_2:
-			if (tp->is_orphan || tp->sk.is_shut_rd) {
-				/* Nobody will read it: Linux resets (TCPAbortOnData). */
+			if ((tp->is_orphan || tp->sk.is_shut_rd) && tp->state != TCPS_ESTABLISHED) {
+				/* Closing, and nobody will read it: Linux resets
+				 * (TCPAbortOnData; RFC 1122 §4.2.2.13). SHUT_RD alone
+				 * in ESTABLISHED still queues, as Linux. */
 				if (tcp_gt(seq + len, tp->rcv_nxt)) {
 					stack_count(stack, DUET_CTR_TCP_ABORT_ON_CLOSE);
 					tcp_send_reset(tp);
