@@ -733,10 +733,13 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tcp_send_ack(tp);
 		return;
 	}
-	/* Trim to the window. */
+	/* Trim to the window; what is cut off (all of a zero-window probe)
+	 * is acknowledged at once, so the sender learns the window
+	 * (RFC 9293 §3.8.6.1, §3.10.7.4). */
 	if (len && tcp_gt(seq + len, tp->rcv_nxt + wnd)) {
 		len = tp->rcv_nxt + wnd - seq;
 		is_fin = false;
+		tp->is_ack_now = true;
 	}
 
 	/* RST (§3.10.7.4 second, RFC 5961 §3.2). */
