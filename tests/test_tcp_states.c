@@ -2460,3 +2460,219 @@ TEST(tcp_sendmsg_cmsg_einval_recvmsg_no_control)
 	CHECK_EQ(m.msg_flags, 0);
 	ts_teardown(&x);
 }
+
+/* --- more edges -------------------------------------------------------- */
+
+/* T-2: unacceptable segments (RFC 9293 §3.10.7.4 first check): data
+ * beyond the window and an old duplicate are answered with an ACK and
+ * not delivered (DROP_TCP_OUT_OF_WINDOW); a segment overlapping RCV.NXT
+ * delivers only its new part. */
+TEST(tcp_out_of_window_segments_acked)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd, fd;
+	char buf[32];
+
+	ts_setup(&x, true);
+	fd = ts_passive(&x, &lfd, NULL);
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt + (1u << 24), x.rcv_nxt);
+	ts_send(&x, &h, "far", 3);
+	ts_expect_ack(&x);
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt - 10, x.rcv_nxt);
+	ts_send(&x, &h, "old", 3);
+	ts_expect_ack(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_DROP_TCP_OUT_OF_WINDOW), 2);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), -1);
+	/* 4 old bytes and 4 new. */
+	h = ts_hdr(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.snd_nxt - 4, x.rcv_nxt);
+	ts_send(&x, &h, "xxxxnew!", 8);
+	x.snd_nxt += 4;
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 4);
+	CHECK_MEM(buf, "new!", 4);
+	ts_teardown(&x);
+}
+
+/* T-2: our receive window fills (SO_RCVBUF 2000: a 4000-byte ring, no
+ * scaling). Response: the ACKs advertise what is left, then 0; the
+ * peer's one-byte probe is answered with an ACK of a zero window and not
+ * taken; reading opens the window only once it grew by half the buffer
+ * (receiver SWS avoidance, RFC 9293 §3.8.6.2.2), with a window update. */
+TEST(tcp_receive_window_fills_and_reopens)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	int lfd, fd, i;
+	char data[1000], buf[4000];
+
+	memset(data, 'w', sizeof(data));
+	ts_setup(&x, false);
+	lfd = duet_socket(x.s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_EQ(ts_setint(&x, lfd, SOL_SOCKET, SO_RCVBUF, 2000), 0);
+	CHECK_EQ(ts_getint(&x, lfd, SOL_SOCKET, SO_RCVBUF), 4000);
+	{
+		struct sockaddr_storage ss;
+		static const uint8_t any[16];
+		socklen_t n = ts_sa(&x, any, x.lport, &ss);
+		CHECK_EQ(duet_bind(x.s, lfd, (struct sockaddr *)&ss, n), 0);
+		CHECK_EQ(duet_listen(x.s, lfd, 4), 0);
+	}
+	g = ts_peer_syn(&x, NULL, __LINE__);
+	if (g) {
+		CHECK_EQ(g->h.window, 4000);
+		CHECK_EQ(g->h.wscale, 0);
+	}
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	for (i = 0; i < 4; i++)
+		ts_send_seq(&x, DUET_TCP_ACK, data, sizeof(data));
+	g = ts_expect_at(&x, __LINE__, DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt - 2000);
+	if (g)
+		CHECK_EQ(g->h.window, 2000);
+	g = ts_expect_ack(&x);
+	if (g)
+		CHECK_EQ(g->h.window, 0);
+	/* The peer probes. */
+	{
+		struct duet_tcp_hdr h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+		ts_send(&x, &h, "p", 1);
+		g = ts_expect_ack(&x);
+		if (g)
+			CHECK_EQ(g->h.window, 0);
+	}
+	ts_expect_none(&x);
+	CHECK_EQ(ts_read(&x, fd, buf, 1000), 1000);
+	ts_settle(&x);
+	ts_expect_none(&x); /* 1000 is less than half the buffer */
+	CHECK_EQ(ts_read(&x, fd, buf, 1000), 1000);
+	ts_settle(&x);
+	g = ts_expect_ack(&x);
+	if (g)
+		CHECK_EQ(g->h.window, 2000);
+	ts_send_seq(&x, DUET_TCP_ACK, data, sizeof(data));
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 3000);
+	ts_teardown(&x);
+}
+
+/* T-2, S-1: SO_KEEPALIVE and the TCP_KEEP* values set on a listener are
+ * inherited by the connections it makes (as Linux). */
+TEST(tcp_keepalive_inherited_from_listener)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	int lfd, fd;
+	uint64_t t0;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 4);
+	CHECK_EQ(ts_setint(&x, lfd, SOL_SOCKET, SO_KEEPALIVE, 1), 0);
+	CHECK_EQ(ts_setint(&x, lfd, IPPROTO_TCP, TCP_KEEPIDLE, 5), 0);
+	ts_peer_syn(&x, NULL, __LINE__);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	t0 = ts_now_ms(&x);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	CHECK_EQ(ts_getint(&x, fd, SOL_SOCKET, SO_KEEPALIVE), 1);
+	CHECK_EQ(ts_getint(&x, fd, IPPROTO_TCP, TCP_KEEPIDLE), 5);
+	ts_run_ms(&x, 5100);
+	g = ts_expect(&x, DUET_TCP_ACK, x.rcv_nxt - 1, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->t_ms - t0, 5000);
+	ts_teardown(&x);
+}
+
+/* T-2, S-1: shutdown(SHUT_RD) in ESTABLISHED: data still arriving is
+ * acknowledged and queued, not a reset (Linux resets only in FIN-WAIT-1/2,
+ * after close() or SHUT_RD there: RFC 1122 §4.2.2.13). */
+TEST(tcp_shut_rd_established_still_receives)
+{
+	struct ts x;
+	int lfd, fd;
+	char buf[16];
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(duet_shutdown(x.s, fd, SHUT_RD), 0);
+	ts_settle(&x);
+	ts_expect_none(&x);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "more", 4);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "data", 4);
+	ts_expect_ack(&x);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_OUT_RSTS), 0);
+	CHECK(ts_read(&x, fd, buf, sizeof(buf)) >= 0);
+	/* In FIN-WAIT-2 after SHUT_RD, new data resets (TCPAbortOnData). */
+	CHECK_EQ(duet_shutdown(x.s, fd, SHUT_WR), 0);
+	ts_settle(&x);
+	ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	x.rcv_nxt++;
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "late", 4);
+	ts_expect(&x, DUET_TCP_RST | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt - 4);
+	ts_teardown(&x);
+}
+
+/* T-2: RFC 6191: in TIME-WAIT a SYN with a lower sequence number but a
+ * newer timestamp also opens a new connection. */
+TEST(tcp_time_wait_reuse_by_timestamp)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	const struct ts_seg *g;
+	int lfd, fd;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(duet_close(x.s, fd), 0);
+	ts_settle(&x);
+	ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	x.rcv_nxt++;
+	ts_send_seq(&x, DUET_TCP_FIN | DUET_TCP_ACK, NULL, 0);
+	ts_expect_ack(&x);
+	ts_run_ms(&x, 1000);
+	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt - 5000, 0);
+	ts_syn_options(&x, &h, NULL);
+	ts_send(&x, &h, NULL, 0);
+	g = ts_next(&x);
+	CHECK(g && g->h.flags == (DUET_TCP_SYN | DUET_TCP_ACK));
+	if (g)
+		CHECK_EQ(g->h.ack, x.snd_nxt - 4999);
+	ts_teardown(&x);
+}
+
+/* T-2: a window scale above 14 is taken as 14 (RFC 7323 §2.3). */
+TEST(tcp_wscale_above_14_clamped)
+{
+	struct ts x;
+	struct ts_synopt o = { .wscale = 15 };
+	int lfd, fd;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, &o);
+	CHECK_EQ(ts_info(&x, fd).tcpi_snd_wscale, 14);
+	ts_teardown(&x);
+}
+
+/* T-2: the ACK completing the handshake may carry data (and a FIN): it
+ * is delivered with the connection. */
+TEST(tcp_handshake_ack_with_data_and_fin)
+{
+	struct ts x;
+	int lfd, fd;
+	char buf[16];
+
+	ts_setup(&x, true);
+	lfd = ts_listen(&x, 4);
+	ts_peer_syn(&x, NULL, __LINE__);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH | DUET_TCP_FIN, "early", 5);
+	ts_expect_ack(&x);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 5);
+	CHECK_MEM(buf, "early", 5);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 0);
+	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE_WAIT);
+	ts_teardown(&x);
+}
