@@ -1057,23 +1057,14 @@ TEST(tcp_time_wait_reuse_by_new_syn)
 
 		ts_setup(&x, false);
 		fd = ts_passive(&x, &lfd, NULL);
-		x.is_ts = false; /* sequence numbers alone decide (no PAWS help) */
 		CHECK_EQ(duet_close(x.s, fd), 0);
 		ts_settle(&x);
-		x.seg[x.rd].h.has_timestamps = false;
-		ts_next(&x);
+		ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
 		x.rcv_nxt++;
-		{
-			struct ts_synopt o = { .wscale = -1, .no_ts = true };
-			h = ts_hdr(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
-			(void)o;
-		}
-		h.has_timestamps = true;
-		h.ts_val = x.peer_tsval_base + (uint32_t)ts_now_ms(&x);
-		h.ts_ecr = x.last_tsval;
-		ts_send(&x, &h, NULL, 0);
-		x.snd_nxt++;
-		ts_expect(&x, DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+		ts_send_seq(&x, DUET_TCP_FIN | DUET_TCP_ACK, NULL, 0);
+		ts_expect_ack(&x);
+		/* The new SYNs carry no timestamps: sequence numbers alone
+		 * decide. */
 		ts_run_ms(&x, 1000);
 		if (round == 0) {
 			/* Higher: a new incarnation. */
@@ -2674,5 +2665,194 @@ TEST(tcp_handshake_ack_with_data_and_fin)
 	CHECK_MEM(buf, "early", 5);
 	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 0);
 	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE_WAIT);
+	ts_teardown(&x);
+}
+
+/* T-2: retransmissions end after tcp_retries2 (3 here): the data again
+ * 1, 2 and 4 RTOs later (200 ms each), then 8 RTOs on ETIMEDOUT. duet also sends a reset as it
+ * gives up (Linux just drops the connection; the reset tells a peer that
+ * is still there but unreachable one way). */
+TEST(tcp_retries2_etimedout)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	unsigned n = 0;
+	int lfd, fd;
+	char buf[4];
+
+	ts_setup(&x, false);
+	tcp_knobs_of(x.s)->retries2 = 3;
+	fd = ts_passive(&x, &lfd, NULL);
+	ts_app_send(&x, fd, "lost", 4);
+	ts_run_ms(&x, 200 + 400 + 800 + 1600 + 100);
+	while ((g = ts_next(&x)) != NULL && g->len == 4)
+		n++;
+	CHECK_EQ(n, 4);
+	CHECK(g && (g->h.flags & DUET_TCP_RST));
+	ts_expect_none(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), -1);
+	CHECK_EQ(errno, ETIMEDOUT);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_ABORT_TIMEOUT), 1);
+	ts_teardown(&x);
+}
+
+/* T-2: an orphaned connection in FIN-WAIT-2 whose peer never closes ends
+ * after tcp_fin_timeout (60 s, or TCP_LINGER2): later segments get a
+ * reset. */
+TEST(tcp_fin_wait2_timeout_orphan)
+{
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct ts x;
+		int lfd, fd;
+		uint64_t limit = round ? 5000 : 60000;
+
+		ts_setup(&x, false);
+		fd = ts_passive(&x, &lfd, NULL);
+		if (round)
+			CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_LINGER2, 5), 0);
+		CHECK_EQ(duet_close(x.s, fd), 0);
+		ts_settle(&x);
+		ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+		x.rcv_nxt++;
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		ts_run_ms(&x, limit - 100);
+		/* Still there: a keepalive-like ACK from the peer draws nothing. */
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		ts_expect_none(&x);
+		ts_run_ms(&x, 200);
+		ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "hey", 3);
+		ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
+		ts_teardown(&x);
+	}
+}
+
+/* T-2: our FIN is retransmitted like data: in FIN-WAIT-1 and in
+ * LAST-ACK, at the RTO and backing off, until acknowledged. */
+TEST(tcp_fin_retransmitted)
+{
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct ts x;
+		const struct ts_seg *g;
+		int lfd, fd;
+		uint64_t t0;
+
+		ts_setup(&x, round == 1);
+		fd = ts_passive(&x, &lfd, NULL);
+		if (round) {
+			ts_send_seq(&x, DUET_TCP_FIN | DUET_TCP_ACK, NULL, 0);
+			ts_expect_ack(&x);
+		}
+		CHECK_EQ(duet_shutdown(x.s, fd, SHUT_WR), 0);
+		ts_settle(&x);
+		t0 = ts_now_ms(&x);
+		ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+		CHECK_EQ(ts_state(&x, fd), round ? TCP_LAST_ACK : TCP_FIN_WAIT1);
+		ts_run_ms(&x, 700);
+		g = ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+		if (g)
+			CHECK_EQ(g->t_ms - t0, 200);
+		g = ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+		if (g)
+			CHECK_EQ(g->t_ms - t0, 600);
+		ts_expect_none(&x);
+		x.rcv_nxt++;
+		ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+		CHECK_EQ(ts_state(&x, fd), round ? TCP_CLOSE : TCP_FIN_WAIT2);
+		ts_run_ms(&x, 5000);
+		ts_expect_none(&x);
+		ts_teardown(&x);
+	}
+}
+
+/* T-2: a reset in SYN-RECEIVED (a passive open) at RCV.NXT ends the
+ * half-open connection: the listener returns to waiting (RFC 9293
+ * §3.10.7.4), nothing to accept, a late ACK gets a reset. */
+TEST(tcp_rst_in_syn_received)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 4);
+	ts_peer_syn(&x, NULL, __LINE__);
+	h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt, 0);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect_none(&x);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
+	CHECK_EQ(duet_accept(x.s, lfd, NULL, NULL), -1);
+	ts_run_ms(&x, 10000);
+	ts_expect_none(&x); /* no SYN-ACK retransmission either */
+	CHECK_EQ(ts_state(&x, lfd), TCP_LISTEN);
+	ts_teardown(&x);
+}
+
+/* T-2: timestamps (RFC 7323): our ACKs echo the TSval of the segment
+ * that advanced RCV.NXT; PAWS does not apply to a reset (§5.3 R1): one
+ * with an old TSval at RCV.NXT still resets. */
+TEST(tcp_timestamps_echo_and_paws_rst_exempt)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	const struct ts_seg *g;
+	int fd;
+	uint32_t v;
+
+	ts_setup(&x, true);
+	fd = ts_active(&x, NULL);
+	ts_run_ms(&x, 500);
+	h = ts_hdr(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.snd_nxt, x.rcv_nxt);
+	v = h.ts_val;
+	ts_send(&x, &h, "one", 3);
+	x.snd_nxt += 3;
+	ts_run_ms(&x, 50);
+	g = ts_expect_ack(&x);
+	if (g) {
+		CHECK(g->h.has_timestamps);
+		CHECK_EQ(g->h.ts_ecr, v);
+		CHECK(g->h.ts_val - x.seg[0].h.ts_val >= 500);
+	}
+	h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt, 0);
+	h.ts_val = v - 100000;
+	ts_send(&x, &h, NULL, 0);
+	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+	CHECK_EQ(ts_so_error(&x, fd), ECONNRESET);
+	ts_teardown(&x);
+}
+
+/* T-2, S-1: closing a listener resets every connection it made that was
+ * not accepted, established or half-open (RFC 9293 §3.10.4). */
+TEST(tcp_listener_close_resets_unaccepted)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	int lfd, i;
+	unsigned rsts = 0;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 4);
+	for (i = 0; i < 3; i++) {
+		x.pport = (uint16_t)(TS_PPORT + i);
+		x.snd_nxt = TS_PEER_ISS;
+		ts_peer_syn(&x, NULL, __LINE__);
+		if (i < 2)
+			ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	}
+	ts_expect_none(&x);
+	CHECK_EQ(duet_close(x.s, lfd), 0);
+	ts_settle(&x);
+	while ((g = ts_next(&x)) != NULL) {
+		CHECK(g->h.flags & DUET_TCP_RST);
+		rsts++;
+	}
+	CHECK_EQ(rsts, 3);
+	ts_run_ms(&x, 10000);
+	ts_expect_none(&x);
 	ts_teardown(&x);
 }
