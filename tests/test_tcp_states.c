@@ -453,8 +453,9 @@ static const char *ts_flags_str(uint16_t f, char *b)
 	return b;
 }
 
-/* Checks that the next segment has flags (PSH aside), seq and ack (ack
- * only when ACK is among flags); returns it (NULL when none came). */
+/* Checks that the next segment has flags, seq and ack (ack only when ACK
+ * is among flags); PSH in flags asks for a data segment with PSH, PSH
+ * absent allows either. Returns it (NULL when none came). */
 static const struct ts_seg *ts_expect_at(struct ts *x, int line, uint16_t flags, uint32_t seq,
 					 uint32_t ack)
 {
@@ -467,7 +468,8 @@ static const struct ts_seg *ts_expect_at(struct ts *x, int line, uint16_t flags,
 		return NULL;
 	}
 	if ((g->h.flags & ~DUET_TCP_PSH) != (flags & ~DUET_TCP_PSH) || g->h.seq != seq ||
-	    ((flags & DUET_TCP_ACK) && g->h.ack != ack))
+	    ((flags & DUET_TCP_ACK) && g->h.ack != ack) ||
+	    ((flags & DUET_TCP_PSH) && (!g->len || !(g->h.flags & DUET_TCP_PSH))))
 		check_fail(__FILE__, line, "expected [%s] seq %u ack %u, got [%s] seq %u ack %u len %u",
 			   ts_flags_str(flags, a), seq, ack, ts_flags_str(g->h.flags, b), g->h.seq,
 			   g->h.ack, g->len);
@@ -2854,5 +2856,40 @@ TEST(tcp_listener_close_resets_unaccepted)
 	CHECK_EQ(rsts, 3);
 	ts_run_ms(&x, 10000);
 	ts_expect_none(&x);
+	ts_teardown(&x);
+}
+
+/* T-2, S-1: a link-local peer (a scoped address, N-6): the handshake,
+ * data, the connection's peer address with its zone (sin6_scope_id), and
+ * a closed port's reset all go out on the arrival interface. */
+TEST(tcp_link_local_peer)
+{
+	struct ts x;
+	struct sockaddr_in6 pa;
+	socklen_t pl = sizeof(pa);
+	struct duet_tcp_hdr h;
+	int lfd, fd;
+	char buf[8];
+
+	ts_setup(&x, false);
+	CHECK_EQ(duet_addr6_pton("fe80::1", x.us), 0);
+	CHECK_EQ(duet_if_addr_add(x.s, x.eth, AF_INET6, x.us, 64, DUET_IFA_F_NODAD), 0);
+	CHECK_EQ(duet_addr6_pton("fe80::2", x.peer), 0);
+	ts_settle(&x);
+	x.n = x.rd = 0;
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(duet_getpeername(x.s, fd, (struct sockaddr *)&pa, &pl), 0);
+	CHECK_MEM(&pa.sin6_addr, x.peer, 16);
+	CHECK_EQ(pa.sin6_scope_id, x.eth);
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "ll", 2);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 2);
+	ts_settle(&x);
+	ts_expect_ack(&x); /* the first read's window update */
+	ts_app_send(&x, fd, "back", 4);
+	ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	x.lport = 9;
+	h = ts_hdr(&x, DUET_TCP_SYN, 42, 0);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST | DUET_TCP_ACK, 0, 43);
 	ts_teardown(&x);
 }
