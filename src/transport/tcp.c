@@ -972,8 +972,9 @@ static void tcp_close(struct sock *s)
 	default:
 		break;
 	}
-	if (tp->rcvq.len || (s->linger.l_onoff && s->linger.l_linger == 0) ||
-	    ts->n_orphans >= ts->k.max_orphans) {
+	if (tp->state != TCPS_TIME_WAIT &&
+	    (tp->rcvq.len || (s->linger.l_onoff && s->linger.l_linger == 0) ||
+	     ts->n_orphans >= ts->k.max_orphans)) {
 		/* RFC 9293 §3.10.4 / RFC 2525 §2.17: data the application never
 		 * read, or an abortive close: reset. */
 		stack_count(s->stack, ts->n_orphans >= ts->k.max_orphans
@@ -984,7 +985,9 @@ static void tcp_close(struct sock *s)
 		tcp_release(tp);
 		return;
 	}
-	/* The connection finishes on its own: the protocol keeps the socket. */
+	/* The connection finishes on its own (TIME-WAIT too: it is over, no
+	 * reset for what was left unread; Linux's socket is CLOSED by then):
+	 * the protocol keeps the socket. */
 	s->is_kept = true;
 	tp->is_orphan = true;
 	ts->n_orphans++;
