@@ -2893,3 +2893,35 @@ TEST(tcp_link_local_peer)
 	ts_expect(&x, DUET_TCP_RST | DUET_TCP_ACK, 0, 43);
 	ts_teardown(&x);
 }
+
+/* T-2: close() in TIME-WAIT with data never read sends no reset (the
+ * connection is over; Linux's socket is CLOSED by then): TIME-WAIT runs
+ * its course and still acknowledges a retransmitted FIN. */
+TEST(tcp_close_in_time_wait_with_unread_data)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd, fd;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(duet_shutdown(x.s, fd, SHUT_WR), 0);
+	ts_settle(&x);
+	ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	x.rcv_nxt++;
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH | DUET_TCP_FIN, "unread", 6);
+	ts_expect_ack(&x);
+	CHECK_EQ(ts_state(&x, fd), TCP_TIME_WAIT);
+	CHECK_EQ(duet_close(x.s, fd), 0);
+	ts_settle(&x);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_OUT_RSTS), 0);
+	ts_run_ms(&x, 1000);
+	h = ts_hdr(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.snd_nxt - 1, x.rcv_nxt);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect_ack(&x);
+	ts_run_ms(&x, 61000);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
+	ts_teardown(&x);
+}
