@@ -19,6 +19,7 @@
 #include <duet/socket.h>
 #include <duet/wire/arp.h>
 #include <duet/wire/eth.h>
+#include <duet/wire/icmp4.h>
 #include <duet/wire/icmp6.h>
 #include <duet/wire/ip4.h>
 #include <duet/wire/ip6.h>
@@ -2924,4 +2925,109 @@ TEST(tcp_close_in_time_wait_with_unread_data)
 	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
 	ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
 	ts_teardown(&x);
+}
+
+/* --- ICMP errors ------------------------------------------------------- */
+
+/* The peer's router reports an ICMP error of type/code about segment g
+ * (quoting its IP header and TCP header). */
+static void ts_icmp_about(struct ts *x, const struct ts_seg *g, uint8_t type, uint8_t code)
+{
+	uint8_t m[8 + 40 + 60], tcp[60];
+	struct duet_wcur w;
+	size_t hl = duet_tcp_len(&g->h), n;
+
+	duet_wcur_init(&w, tcp, sizeof(tcp));
+	CHECK_EQ(duet_tcp_emit(&g->h, &w), 0);
+	memset(m, 0, 8);
+	m[0] = type;
+	m[1] = code;
+	if (x->is_v4) {
+		struct duet_ip4_hdr ih;
+		uint8_t router[4] = { 10, 0, 0, 99 };
+		memset(&ih, 0, sizeof(ih));
+		ih.ttl = 64;
+		ih.protocol = 6;
+		ih.df = true;
+		memcpy(ih.src, x->us + 12, 4);
+		memcpy(ih.dst, x->peer + 12, 4);
+		ih.total_length = (uint16_t)(20 + hl);
+		duet_wcur_init(&w, m + 8, 20);
+		CHECK_EQ(duet_ip4_emit(&ih, &w), 0);
+		memcpy(m + 28, tcp, hl);
+		n = 28 + hl;
+		duet_icmp4_csum_set(m, n);
+		ts_inject_ip4(x, router, x->us + 12, 1, 64, 0, m, n);
+	} else {
+		struct duet_ip6_hdr ih;
+		uint8_t router[16];
+		memset(&ih, 0, sizeof(ih));
+		ih.payload_length = (uint16_t)hl;
+		ih.next_header = 6;
+		ih.hop_limit = 64;
+		memcpy(ih.src, x->us, 16);
+		memcpy(ih.dst, x->peer, 16);
+		duet_wcur_init(&w, m + 8, 40);
+		CHECK_EQ(duet_ip6_emit(&ih, &w), 0);
+		memcpy(m + 48, tcp, hl);
+		n = 48 + hl;
+		CHECK_EQ(duet_addr6_pton("fd00::99", router), 0);
+		duet_icmp6_csum_set(m, n, duet_csum_pseudo6(router, x->us, (uint32_t)n, 58));
+		ts_inject_ip6(x, router, x->us, 58, 64, 0, m, n);
+	}
+	ts_settle(x);
+}
+
+/* T-2, S-1: ICMP errors in SYN-SENT (RFC 1122 §4.2.3.9, RFC 5927). A port
+ * unreachable (ICMPv6 1/4, ICMPv4 3/3) is a hard error: the attempt ends
+ * at once with ECONNREFUSED. A host unreachable (ICMPv6 1/3) is soft: the
+ * SYN goes on being retried and the error is what SO_ERROR reports when
+ * the attempt times out (Linux aborts on it at once; duet follows RFC
+ * 1122). An error quoting a sequence number not in flight is ignored. */
+TEST(tcp_icmp_errors_in_syn_sent)
+{
+	int fam;
+
+	for (fam = 0; fam < 2; fam++) {
+		struct ts x;
+		struct ts_seg bad;
+		int fd;
+
+		ts_setup(&x, fam == 1);
+		fd = ts_connect_start(&x);
+		bad = x.seg[0];
+		bad.h.seq += 12345;
+		ts_icmp_about(&x, &bad, fam ? 3 : 1, fam ? 3 : 4);
+		CHECK_EQ(ts_state(&x, fd), TCP_SYN_SENT);
+		CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_ICMP_IGNORED), 1);
+		ts_icmp_about(&x, &x.seg[0], fam ? 3 : 1, fam ? 3 : 4);
+		CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+		CHECK_EQ(ts_so_error(&x, fd), ECONNREFUSED);
+		ts_run_ms(&x, 5000);
+		ts_expect_none(&x);
+		ts_teardown(&x);
+	}
+	{
+		struct ts x;
+		int fd;
+
+		ts_setup(&x, false);
+		fd = duet_socket(x.s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		CHECK_EQ(ts_setint(&x, fd, IPPROTO_TCP, TCP_SYNCNT, 1), 0);
+		{
+			struct sockaddr_storage ss;
+			socklen_t n = ts_sa(&x, x.peer, x.pport, &ss);
+			CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), -1);
+		}
+		ts_settle(&x);
+		ts_icmp_about(&x, &x.seg[0], 1, 3);
+		CHECK_EQ(ts_state(&x, fd), TCP_SYN_SENT);
+		ts_run_ms(&x, 1100);
+		ts_expect(&x, DUET_TCP_SYN, x.seg[0].h.seq, 0);
+		CHECK_EQ(ts_state(&x, fd), TCP_SYN_SENT);
+		ts_run_ms(&x, 2000);
+		CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+		CHECK_EQ(ts_so_error(&x, fd), EHOSTUNREACH);
+		ts_teardown(&x);
+	}
 }
