@@ -609,10 +609,23 @@ static int tcp_connect(struct sock *s, const uint8_t addr[16], uint16_t port, ui
 
 	switch (tp->state) {
 	case TCPS_CLOSED:
+		if (tp->is_connect_pending) {
+			/* The attempt failed: this call reports it, the next one
+			 * starts again (Linux's inet_stream_connect). */
+			int e = s->so_error ? s->so_error : ECONNABORTED;
+			tp->is_connect_pending = false;
+			s->so_error = 0;
+			return -e;
+		}
 		break;
 	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECEIVED:
 		return -EALREADY;
 	default: /* listening, connected: Linux's inet_stream_connect */
+		if (tp->is_connect_pending) {
+			tp->is_connect_pending = false;
+			return 0; /* the first call after the handshake completed */
+		}
 		return -EISCONN;
 	}
 	if (tp->is_reset || s->is_shut_wr) {
@@ -667,6 +680,7 @@ static int tcp_connect(struct sock *s, const uint8_t addr[16], uint16_t port, ui
 	tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
 	tcp_rearm_rexmt(tp);
+	tp->is_connect_pending = true;
 	return -EINPROGRESS;
 }
 
@@ -676,6 +690,7 @@ static int tcp_connect_done(struct sock *s)
 
 	if (tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED)
 		return -EINPROGRESS;
+	tp->is_connect_pending = false; /* the blocking connect() tells it */
 	if (s->so_error) {
 		int err = s->so_error;
 		s->so_error = 0;
@@ -717,6 +732,7 @@ static int tcp_disconnect(struct sock *s)
 	 * (a reset) and leaves it CLOSED to use again. */
 	struct tcp_sock *tp = tcp_sk(s);
 
+	tp->is_connect_pending = false;
 	if (tp->state == TCPS_LISTEN) {
 		tcp_listen_stop(tp);
 		return 0;
@@ -928,6 +944,7 @@ static int tcp_shutdown(struct sock *s, int how)
 	case TCPS_SYN_SENT:
 		tcp_done(tp, 0);
 		s->is_shut_rd = s->is_shut_wr = false;
+		tp->is_connect_pending = false; /* Linux: SS_UNCONNECTED again */
 		return 0;
 	default:
 		break;
