@@ -3031,3 +3031,50 @@ TEST(tcp_icmp_errors_in_syn_sent)
 		ts_teardown(&x);
 	}
 }
+
+/* S-1: connect() again on a non-blocking socket reports the attempt, as
+ * Linux's inet_stream_connect: EALREADY while it runs, then 0 once it
+ * succeeded (and EISCONN after that); after a refusal the error once
+ * (ECONNREFUSED, or ECONNABORTED when SO_ERROR was read), and only the
+ * call after that starts a new attempt. */
+TEST(tcp_connect_again_reports_the_attempt)
+{
+	struct ts x;
+	struct sockaddr_storage ss;
+	socklen_t n;
+	struct duet_tcp_hdr h;
+	int fd, round;
+
+	ts_setup(&x, false);
+	n = ts_sa(&x, x.peer, x.pport, &ss);
+	fd = ts_connect_start(&x);
+	CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), -1);
+	CHECK_EQ(errno, EALREADY);
+	h = ts_hdr(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+	ts_send(&x, &h, NULL, 0);
+	x.snd_nxt++;
+	ts_expect_ack(&x);
+	CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), 0);
+	CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), -1);
+	CHECK_EQ(errno, EISCONN);
+	ts_teardown(&x);
+
+	for (round = 0; round < 2; round++) {
+		ts_setup(&x, false);
+		n = ts_sa(&x, x.peer, x.pport, &ss);
+		fd = ts_connect_start(&x);
+		h = ts_hdr(&x, DUET_TCP_RST | DUET_TCP_ACK, 0, x.rcv_nxt);
+		ts_send(&x, &h, NULL, 0);
+		if (round)
+			CHECK_EQ(ts_so_error(&x, fd), ECONNREFUSED);
+		CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), -1);
+		CHECK_EQ(errno, round ? ECONNABORTED : ECONNREFUSED);
+		ts_settle(&x);
+		ts_expect_none(&x);
+		CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&ss, n), -1);
+		CHECK_EQ(errno, EINPROGRESS);
+		ts_settle(&x);
+		ts_expect(&x, DUET_TCP_SYN, x.seg[x.rd].h.seq, 0);
+		ts_teardown(&x);
+	}
+}
