@@ -843,10 +843,12 @@ static void tcp_input(struct duet_stack *stack, struct duet_pkt *pkt, struct tcp
 	tp = tcp_ehash_find(stack, sg->dst, sg->h.dst_port, sg->src, sg->h.src_port);
 	if (tp && tp->state == TCPS_TIME_WAIT && (sg->h.flags & DUET_TCP_SYN) &&
 	    !(sg->h.flags & (DUET_TCP_ACK | DUET_TCP_RST)) &&
+	    !(tp->is_ts && sg->h.has_timestamps && tcp_lt(sg->h.ts_val, tp->ts_recent)) &&
 	    (tcp_gt(sg->h.seq, tp->rcv_nxt) ||
 	     (tp->is_ts && sg->h.has_timestamps && tcp_gt(sg->h.ts_val, tp->ts_recent)))) {
 		/* RFC 6191 / RFC 1122 §4.2.2.13: a new incarnation may take
-		 * over a connection in TIME-WAIT. */
+		 * over a connection in TIME-WAIT, unless its timestamp fails
+		 * PAWS (an old duplicate SYN; Linux checks paws_reject too). */
 		tcp_done(tp, 0);
 		tp = NULL;
 	}
