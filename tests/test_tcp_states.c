@@ -2609,7 +2609,9 @@ TEST(tcp_shut_rd_established_still_receives)
 }
 
 /* T-2: RFC 6191: in TIME-WAIT a SYN with a lower sequence number but a
- * newer timestamp also opens a new connection. */
+ * newer timestamp also opens a new connection; one with a higher
+ * sequence number but an older timestamp fails PAWS and only draws the
+ * TIME-WAIT ACK (Linux's tcp_timewait_state_process: !paws_reject). */
 TEST(tcp_time_wait_reuse_by_timestamp)
 {
 	struct ts x;
@@ -2626,6 +2628,14 @@ TEST(tcp_time_wait_reuse_by_timestamp)
 	ts_send_seq(&x, DUET_TCP_FIN | DUET_TCP_ACK, NULL, 0);
 	ts_expect_ack(&x);
 	ts_run_ms(&x, 1000);
+	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt + 5000, 0);
+	ts_syn_options(&x, &h, NULL);
+	h.ts_val -= 100000;
+	ts_send(&x, &h, NULL, 0);
+	x.is_ts = true;
+	ts_expect_ack(&x);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_DROP_TCP_PAWS), 1);
 	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt - 5000, 0);
 	ts_syn_options(&x, &h, NULL);
 	ts_send(&x, &h, NULL, 0);
