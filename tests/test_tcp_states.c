@@ -3088,3 +3088,33 @@ TEST(tcp_connect_again_reports_the_attempt)
 		ts_teardown(&x);
 	}
 }
+
+/* T-2: zero-window probes that the peer stops answering end the
+ * connection after tcp_retries2 of them (3 here; Linux's probe limit is
+ * tcp_retries2 too) with ETIMEDOUT. */
+TEST(tcp_zero_window_probes_unanswered_give_up)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	const struct ts_seg *g;
+	unsigned probes = 0;
+	int lfd, fd;
+	char buf[4];
+
+	ts_setup(&x, false);
+	tcp_knobs_of(x.s)->retries2 = 3;
+	fd = ts_passive(&x, &lfd, NULL);
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+	h.window = 0;
+	ts_send(&x, &h, NULL, 0);
+	ts_app_send(&x, fd, "stuck", 5);
+	ts_run_ms(&x, 60000);
+	while ((g = ts_next(&x)) != NULL && g->len == 1)
+		probes++;
+	CHECK_EQ(probes, 4); /* the persist probe, then 3 retries */
+	CHECK(g && (g->h.flags & DUET_TCP_RST));
+	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), -1);
+	CHECK_EQ(errno, ETIMEDOUT);
+	ts_teardown(&x);
+}
