@@ -97,6 +97,15 @@ static void tcp_record_pktopts(struct tcp_sock *tp, const struct tcp_seg *sg)
 	memcpy(tp->last_dst, sg->dst, 16);
 }
 
+/* The handshake is over with its SYN (or SYN-ACK) retransmitted, so no
+ * RTT was measured (Karn): RFC 6298 §5.7 wants an RTO of at least 3 s
+ * once data transmission begins (Linux's TCP_TIMEOUT_FALLBACK). */
+static void tcp_rto_after_syn_rexmit(struct tcp_sock *tp)
+{
+	if (!tp->srtt_us && tp->rto_us < 3000000u)
+		tp->rto_us = 3000000u;
+}
+
 /* A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), rate limited (§7). */
 static void tcp_challenge(struct tcp_sock *tp)
 {
@@ -267,6 +276,8 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		if (tp->is_rtt_timing || tp->n_retries == 0) {
 			tcp_rtt_sample(tp, (uint32_t)((duet_stack_now(stack) - tp->rtt_start_ns) / 1000u));
 			tp->is_rtt_timing = false;
+		} else {
+			tcp_rto_after_syn_rexmit(tp);
 		}
 		tp->snd_una = sg->h.ack;
 		tp->snd_wnd = sg->h.window; /* a SYN's window is never scaled */
@@ -390,6 +401,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tp->snd_wl2 = ack;
 		if (tp->n_retries == 0)
 			tcp_rtt_sample(tp, (uint32_t)((duet_stack_now(stack) - tp->rtt_start_ns) / 1000u));
+		else
+			tcp_rto_after_syn_rexmit(tp);
 		tp->snd_una = ack;
 		tp->n_retries = 0;
 		tp->backoff = 0;
