@@ -818,6 +818,7 @@ TEST(tcp_synack_retransmission)
 	fd = duet_accept(x.s, lfd, NULL, NULL);
 	CHECK(fd >= 0);
 	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	CHECK_EQ(ts_info(&x, fd).tcpi_rto, 3000000); /* RFC 6298 §5.7 */
 	ts_teardown(&x);
 }
 
@@ -3116,5 +3117,37 @@ TEST(tcp_zero_window_probes_unanswered_give_up)
 	CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
 	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), -1);
 	CHECK_EQ(errno, ETIMEDOUT);
+	ts_teardown(&x);
+}
+
+/* T-2: RFC 6298 §5.7: when the SYN had to be retransmitted and no RTT
+ * could be measured (Karn; no timestamps), the RTO is 3 s once data
+ * transmission begins. */
+TEST(tcp_rto_three_seconds_after_syn_retransmission)
+{
+	struct ts x;
+	struct ts_synopt o = { .wscale = 7, .no_ts = true };
+	struct duet_tcp_hdr h;
+	const struct ts_seg *g;
+	uint64_t t0;
+	int fd;
+
+	ts_setup(&x, false);
+	fd = ts_connect_start(&x);
+	ts_run_ms(&x, 1100);
+	ts_expect(&x, DUET_TCP_SYN, x.iss, 0);
+	h = ts_hdr(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+	ts_syn_options(&x, &h, &o);
+	ts_send(&x, &h, NULL, 0);
+	x.snd_nxt++;
+	ts_expect_ack(&x);
+	CHECK_EQ(ts_info(&x, fd).tcpi_rto, 3000000);
+	ts_app_send(&x, fd, "data", 4);
+	t0 = ts_now_ms(&x);
+	ts_next(&x);
+	ts_run_ms(&x, 3100);
+	g = ts_expect(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.rcv_nxt, x.snd_nxt);
+	if (g)
+		CHECK_EQ(g->t_ms - t0, 3000);
 	ts_teardown(&x);
 }
