@@ -712,6 +712,8 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		struct tcp_seg ack;
 		if (!(h->flags & DUET_TCP_ACK)) {
 			tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
+			if (tp->n_retries < 255)
+				tp->n_retries++; /* a retransmission: no RTT sample (Karn) */
 			return;
 		}
 		if (h->ack == tp->snd_nxt) {
