@@ -3151,3 +3151,30 @@ TEST(tcp_rto_three_seconds_after_syn_retransmission)
 		CHECK_EQ(g->t_ms - t0, 3000);
 	ts_teardown(&x);
 }
+
+/* T-2: Karn's rule on the passive side: a SYN-ACK sent again for the
+ * peer's retransmitted SYN is a retransmission, so the ACK that follows
+ * gives no RTT sample (which would count from the first SYN-ACK). */
+TEST(tcp_synack_resent_for_syn_no_rtt_sample)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd, fd;
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 4);
+	ts_peer_syn(&x, NULL, __LINE__);
+	ts_run_ms(&x, 500);
+	h = ts_hdr(&x, DUET_TCP_SYN, TS_PEER_ISS, 0);
+	ts_syn_options(&x, &h, NULL);
+	x.is_ts = true;
+	ts_send(&x, &h, NULL, 0);
+	ts_expect(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.iss, x.snd_nxt);
+	ts_run_ms(&x, 10);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	fd = duet_accept(x.s, lfd, NULL, NULL);
+	CHECK(fd >= 0);
+	CHECK_EQ(ts_info(&x, fd).tcpi_rtt, 0);
+	CHECK_EQ(ts_info(&x, fd).tcpi_rto, 3000000);
+	ts_teardown(&x);
+}
