@@ -3178,3 +3178,28 @@ TEST(tcp_synack_resent_for_syn_no_rtt_sample)
 	CHECK_EQ(ts_info(&x, fd).tcpi_rto, 3000000);
 	ts_teardown(&x);
 }
+
+/* T-2: SYN-RECEIVED and an unacceptable ACK (RFC 9293 §3.10.7.4: not
+ * SND.UNA < SEG.ACK =< SND.NXT): <SEQ=SEG.ACK><CTL=RST>, and the
+ * half-open connection stays for the right ACK. */
+TEST(tcp_syn_received_bad_ack_reset)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd;
+
+	ts_setup(&x, true);
+	lfd = ts_listen(&x, 4);
+	ts_peer_syn(&x, NULL, __LINE__);
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt + 5);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST, x.rcv_nxt + 5, 0);
+	h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, x.iss);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST, x.iss, 0);
+	CHECK_EQ(duet_accept(x.s, lfd, NULL, NULL), -1);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect_none(&x);
+	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+	ts_teardown(&x);
+}
