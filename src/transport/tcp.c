@@ -841,12 +841,14 @@ static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int f
 	if (tp->state == TCPS_LISTEN)
 		return -ENOTCONN;
 	if (!tp->rcvq.len) {
+		if (tp->is_fin_rcvd)
+			return 0; /* the end of the stream before an error (Linux's SOCK_DONE) */
 		if (s->so_error) {
 			int err = s->so_error;
 			s->so_error = 0;
 			return -err;
 		}
-		if (tp->is_fin_rcvd || s->is_shut_rd)
+		if (s->is_shut_rd)
 			return 0;
 		if (tp->state == TCPS_CLOSED)
 			return tp->is_reset || s->is_connected ? 0 : -ENOTCONN;

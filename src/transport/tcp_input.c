@@ -772,10 +772,22 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			stack_count(stack, DUET_CTR_TCP_ESTAB_RESETS);
 		if (tp->state == TCPS_SYN_RECEIVED)
 			stack_count(stack, DUET_CTR_TCP_ATTEMPT_FAILS);
-		tcp_done(tp, tp->state == TCPS_CLOSING || tp->state == TCPS_LAST_ACK ||
-				     tp->state == TCPS_TIME_WAIT
-			     ? 0
-			     : tp->state == TCPS_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET);
+		switch (tp->state) {
+		case TCPS_CLOSING:
+		case TCPS_LAST_ACK:
+		case TCPS_TIME_WAIT:
+			tcp_done(tp, 0);
+			break;
+		case TCPS_SYN_RECEIVED:
+			tcp_done(tp, ECONNREFUSED);
+			break;
+		case TCPS_CLOSE_WAIT:
+			tcp_done(tp, EPIPE); /* as Linux's tcp_reset: the FIN told the end */
+			break;
+		default:
+			tcp_done(tp, ECONNRESET);
+			break;
+		}
 		return;
 	}
 	/* SYN (fourth, RFC 5961 §4). */
