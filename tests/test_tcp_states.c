@@ -3203,3 +3203,40 @@ TEST(tcp_syn_received_bad_ack_reset)
 	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
 	ts_teardown(&x);
 }
+
+/* T-2, S-1: a reset in CLOSE-WAIT (the peer's FIN already in): as Linux's
+ * tcp_reset, the error is EPIPE, and recv() still reports the end of the
+ * stream (0) the FIN gave; send() fails with EPIPE. In LAST-ACK the reset
+ * just ends the connection (RFC 9293 §3.10.7.4: "enter the CLOSED state
+ * ... and return"; Linux would set ECONNRESET). */
+TEST(tcp_rst_in_close_wait_and_last_ack)
+{
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct ts x;
+		struct duet_tcp_hdr h;
+		int lfd, fd;
+		char buf[4];
+
+		ts_setup(&x, false);
+		fd = ts_passive(&x, &lfd, NULL);
+		ts_send_seq(&x, DUET_TCP_FIN | DUET_TCP_ACK, NULL, 0);
+		ts_expect_ack(&x);
+		if (round) {
+			CHECK_EQ(duet_shutdown(x.s, fd, SHUT_WR), 0);
+			ts_settle(&x);
+			ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+			CHECK_EQ(ts_state(&x, fd), TCP_LAST_ACK);
+		}
+		h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt, 0);
+		ts_send(&x, &h, NULL, 0);
+		ts_expect_none(&x);
+		CHECK_EQ(ts_state(&x, fd), TCP_CLOSE);
+		CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), 0);
+		CHECK_EQ(ts_so_error(&x, fd), round ? 0 : EPIPE);
+		CHECK_EQ(duet_send(x.s, fd, "x", 1, MSG_NOSIGNAL), -1);
+		CHECK_EQ(errno, EPIPE);
+		ts_teardown(&x);
+	}
+}
