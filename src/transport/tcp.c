@@ -668,10 +668,23 @@ static int tcp_connect(struct sock *s, const uint8_t addr[16], uint16_t port, ui
 
 	switch (tp->state) {
 	case TCPS_CLOSED:
+		if (tp->is_connect_pending) {
+			/* The attempt failed: this call reports it, the next one
+			 * starts again (Linux's inet_stream_connect). */
+			int e = s->so_error ? s->so_error : ECONNABORTED;
+			tp->is_connect_pending = false;
+			s->so_error = 0;
+			return -e;
+		}
 		break;
 	case TCPS_SYN_SENT:
+	case TCPS_SYN_RECEIVED:
 		return -EALREADY;
 	default: /* listening, connected: Linux's inet_stream_connect */
+		if (tp->is_connect_pending) {
+			tp->is_connect_pending = false;
+			return 0; /* the first call after the handshake completed */
+		}
 		return -EISCONN;
 	}
 	if (tp->is_reset || s->is_shut_wr) {
@@ -726,6 +739,7 @@ static int tcp_connect(struct sock *s, const uint8_t addr[16], uint16_t port, ui
 	tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
 	tcp_rearm_rexmt(tp);
+	tp->is_connect_pending = true;
 	return -EINPROGRESS;
 }
 
@@ -735,6 +749,7 @@ static int tcp_connect_done(struct sock *s)
 
 	if (tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED)
 		return -EINPROGRESS;
+	tp->is_connect_pending = false; /* the blocking connect() tells it */
 	if (s->so_error) {
 		int err = s->so_error;
 		s->so_error = 0;
@@ -777,6 +792,7 @@ static int tcp_disconnect(struct sock *s)
 	 * (a reset) and leaves it CLOSED to use again. */
 	struct tcp_sock *tp = tcp_sk(s);
 
+	tp->is_connect_pending = false;
 	if (tp->state == TCPS_LISTEN) {
 		tcp_listen_stop(tp);
 		return 0;
@@ -890,12 +906,14 @@ static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int f
 	if (tp->state == TCPS_LISTEN)
 		return -ENOTCONN;
 	if (!tp->rcvq.len) {
+		if (tp->is_fin_rcvd)
+			return 0; /* the end of the stream before an error (Linux's SOCK_DONE) */
 		if (s->so_error) {
 			int err = s->so_error;
 			s->so_error = 0;
 			return -err;
 		}
-		if (tp->is_fin_rcvd || s->is_shut_rd)
+		if (s->is_shut_rd)
 			return 0;
 		if (tp->state == TCPS_CLOSED)
 			return tp->is_reset || s->is_connected ? 0 : -ENOTCONN;
@@ -996,6 +1014,7 @@ static int tcp_shutdown(struct sock *s, int how)
 	case TCPS_SYN_SENT:
 		tcp_done(tp, 0);
 		s->is_shut_rd = s->is_shut_wr = false;
+		tp->is_connect_pending = false; /* Linux: SS_UNCONNECTED again */
 		return 0;
 	default:
 		break;
@@ -1010,6 +1029,17 @@ static int tcp_shutdown(struct sock *s, int how)
 	return 0;
 }
 
+/* close() with nothing left to finish: the socket layer frees the socket
+ * (it is not kept), what TCP holds besides goes here. */
+static void tcp_release(struct tcp_sock *tp)
+{
+	struct tcp_state *ts = tcp_state_of(tp->sk.stack);
+
+	tcp_bhash_del(tp);
+	tcp_ring_free(&tp->sndq, &ts->rings);
+	tcp_ring_free(&tp->rcvq, &ts->rings);
+}
+
 static void tcp_close(struct sock *s)
 {
 	struct tcp_sock *tp = tcp_sk(s);
@@ -1018,21 +1048,22 @@ static void tcp_close(struct sock *s)
 	switch (tp->state) {
 	case TCPS_LISTEN:
 		tcp_listen_stop(tp);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	case TCPS_CLOSED:
 		tcp_stop_timers(tp);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	case TCPS_SYN_SENT:
 		tcp_done(tp, 0);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	default:
 		break;
 	}
-	if (tp->rcvq.len || (s->linger.l_onoff && s->linger.l_linger == 0) ||
-	    ts->n_orphans >= ts->k.max_orphans) {
+	if (tp->state != TCPS_TIME_WAIT &&
+	    (tp->rcvq.len || (s->linger.l_onoff && s->linger.l_linger == 0) ||
+	     ts->n_orphans >= ts->k.max_orphans)) {
 		/* RFC 9293 §3.10.4 / RFC 2525 §2.17: data the application never
 		 * read, or an abortive close: reset. */
 		stack_count(s->stack, ts->n_orphans >= ts->k.max_orphans
@@ -1040,10 +1071,12 @@ static void tcp_close(struct sock *s)
 					      : DUET_CTR_TCP_ABORT_ON_CLOSE);
 		tcp_send_reset(tp);
 		tcp_done(tp, 0);
-		tcp_bhash_del(tp);
+		tcp_release(tp);
 		return;
 	}
-	/* The connection finishes on its own: the protocol keeps the socket. */
+	/* The connection finishes on its own (TIME-WAIT too: it is over, no
+	 * reset for what was left unread; Linux's socket is CLOSED by then):
+	 * the protocol keeps the socket. */
 	s->is_kept = true;
 	tp->is_orphan = true;
 	ts->n_orphans++;

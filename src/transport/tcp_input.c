@@ -100,6 +100,15 @@ static void tcp_record_pktopts(struct tcp_sock *tp, const struct tcp_seg *sg)
 	memcpy(tp->last_dst, sg->dst, 16);
 }
 
+/* The handshake is over with its SYN (or SYN-ACK) retransmitted, so no
+ * RTT was measured (Karn): RFC 6298 §5.7 wants an RTO of at least 3 s
+ * once data transmission begins (Linux's TCP_TIMEOUT_FALLBACK). */
+static void tcp_rto_after_syn_rexmit(struct tcp_sock *tp)
+{
+	if (!tp->srtt_us && tp->rto_us < 3000000u)
+		tp->rto_us = 3000000u;
+}
+
 /* A challenge ACK (RFC 5961 §3.2, §4.2, §5.2), rate limited (§7). */
 static void tcp_challenge(struct tcp_sock *tp)
 {
@@ -270,6 +279,8 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		if (tp->is_rtt_timing || tp->n_retries == 0) {
 			tcp_rtt_sample(tp, (uint32_t)((duet_stack_now(stack) - tp->rtt_start_ns) / 1000u));
 			tp->is_rtt_timing = false;
+		} else {
+			tcp_rto_after_syn_rexmit(tp);
 		}
 		tp->snd_una = sg->h.ack;
 		tp->snd_wnd = sg->h.window; /* a SYN's window is never scaled */
@@ -380,12 +391,21 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			tcp_send_reset_for(stack, sg);
 			return false;
 		}
+		if (tp->listener && tp->listener->n_acceptq > tp->listener->backlog) {
+			/* No room to queue it: the ACK is dropped and the
+			 * connection stays half-open, its SYN-ACK sent again
+			 * later (Linux with tcp_abort_on_overflow 0). */
+			stack_count(stack, DUET_CTR_TCP_LISTEN_OVERFLOWS);
+			return false;
+		}
 		tp->snd_wnd = wnd;
 		tp->max_snd_wnd = wnd;
 		tp->snd_wl1 = sg->h.seq;
 		tp->snd_wl2 = ack;
 		if (tp->n_retries == 0)
 			tcp_rtt_sample(tp, (uint32_t)((duet_stack_now(stack) - tp->rtt_start_ns) / 1000u));
+		else
+			tcp_rto_after_syn_rexmit(tp);
 		tp->snd_una = ack;
 		tp->n_retries = 0;
 		tp->backoff = 0;
@@ -459,8 +479,9 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tcp_rearm_rexmt(tp);
 		tcp_wake(tp); /* room to write */
 	} else if (ack == tp->snd_una && !sg->len && !(sg->h.flags & DUET_TCP_FIN) &&
-		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd) {
-		/* A duplicate ACK (RFC 5681 §2). */
+		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd && wnd) {
+		/* A duplicate ACK (RFC 5681 §2); not with a zero window, whose
+		 * ACKs answer our probes and tell of no loss. */
 		if (tp->dupacks < 255)
 			tp->dupacks++;
 		if (!tp->is_in_recovery &&
@@ -486,6 +507,16 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	/* The send window (§3.10.7.4, "If SND.UNA =< SEG.ACK =< SND.NXT"). */
 	if (tcp_lt(tp->snd_wl1, sg->h.seq) ||
 	    (tp->snd_wl1 == sg->h.seq && tcp_le(tp->snd_wl2, ack))) {
+		if (!tp->snd_wnd && wnd && tp->snd_nxt != tp->snd_una) {
+			/* The window opens on probes out: their byte was not taken.
+			 * It goes again now with what follows (Linux sends on the
+			 * window update), not at the backed-off timer, and Nagle does
+			 * not hold the rest behind it. */
+			tp->snd_nxt = tp->snd_una;
+			tp->backoff = 0;
+			tp->n_retries = 0;
+			tcp_rearm_rexmt(tp);
+		}
 		tp->snd_wnd = wnd;
 		if (wnd > tp->max_snd_wnd)
 			tp->max_snd_wnd = wnd;
@@ -676,6 +707,29 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return;
 	}
 
+	/* SYN-RECEIVED and the peer's SYN again (SEG.SEQ = IRS, just left of
+	 * the window, which would only draw an ACK): a retransmitted SYN gets
+	 * our SYN-ACK again, its first having been lost; in a simultaneous
+	 * open the peer's SYN-ACK of our SYN completes the handshake (RFC 9293
+	 * §3.5 Figure 8 line 6; Linux's tcp_validate_incoming lets it pass). */
+	if (tp->state == TCPS_SYN_RECEIVED && (h->flags & DUET_TCP_SYN) && seq == tp->irs &&
+	    !(h->flags & DUET_TCP_RST) && !len && !is_fin) {
+		struct tcp_seg ack;
+		if (!(h->flags & DUET_TCP_ACK)) {
+			tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
+			if (tp->n_retries < 255)
+				tp->n_retries++; /* a retransmission: no RTT sample (Karn) */
+			return;
+		}
+		if (h->ack == tp->snd_nxt) {
+			ack = *sg;
+			ack.h.flags &= (uint16_t)~DUET_TCP_SYN;
+			ack.h.seq = tp->irs + 1;
+			tcp_established_input(tp, &ack);
+			return;
+		}
+	}
+
 	/* The window test (§3.10.7.4 first), as Linux's tcp_sequence: from
 	 * the left edge last acknowledged to the right edge offered, both
 	 * ends in (a zero-window probe, an ACK sent at the edge pass; old
@@ -692,17 +746,21 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			/* The peer's FIN again: our last ACK was lost. */
 			tcp_arm_slow(tp, (uint64_t)tcp_state_of(stack)->k.time_wait_ms * 1000000ull);
 		}
-		/* An ACK answers it, at most one per half second (Linux's
-		 * tcp_invalid_ratelimit): two ends that each find the other's
-		 * ACK unacceptable must not trade them for ever. */
-		if (!tp->last_oow_ack_ns || now - tp->last_oow_ack_ns >= TCP_OOW_ACK_GAP_NS) {
+		/* An ACK answers it; one answering a bare ACK or a SYN at most
+		 * once per half second (Linux's tcp_oow_rate_limited): two
+		 * ends that each find the other's ACK unacceptable must not
+		 * trade them for ever. Data never loops so. */
+		if ((len || is_fin) && !(h->flags & DUET_TCP_SYN)) {
+			tcp_send_ack(tp);
+		} else if (!tp->last_oow_ack_ns || now - tp->last_oow_ack_ns >= TCP_OOW_ACK_GAP_NS) {
 			tp->last_oow_ack_ns = now;
 			tcp_send_ack(tp);
 		}
 		return;
 	}
-	/* Trim to the window; what did not fit (a zero-window probe, too)
-	 * is answered by an ACK at once, which carries the window. */
+	/* Trim to the window; what is cut off (all of a zero-window probe)
+	 * is acknowledged at once, so the sender learns the window
+	 * (RFC 9293 §3.8.6.1, §3.10.7.4). */
 	if (len && tcp_gt(seq + len, tp->rcv_nxt + wnd)) {
 		len = tcp_gt(tp->rcv_nxt + wnd, seq) ? tp->rcv_nxt + wnd - seq : 0;
 		is_fin = false;
@@ -724,18 +782,26 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			stack_count(stack, DUET_CTR_TCP_ESTAB_RESETS);
 		if (tp->state == TCPS_SYN_RECEIVED)
 			stack_count(stack, DUET_CTR_TCP_ATTEMPT_FAILS);
-		tcp_done(tp, tp->state == TCPS_CLOSING || tp->state == TCPS_LAST_ACK ||
-				     tp->state == TCPS_TIME_WAIT
-			     ? 0
-			     : tp->state == TCPS_SYN_RECEIVED ? ECONNREFUSED : ECONNRESET);
+		switch (tp->state) {
+		case TCPS_CLOSING:
+		case TCPS_LAST_ACK:
+		case TCPS_TIME_WAIT:
+			tcp_done(tp, 0);
+			break;
+		case TCPS_SYN_RECEIVED:
+			tcp_done(tp, ECONNREFUSED);
+			break;
+		case TCPS_CLOSE_WAIT:
+			tcp_done(tp, EPIPE); /* as Linux's tcp_reset: the FIN told the end */
+			break;
+		default:
+			tcp_done(tp, ECONNRESET);
+			break;
+		}
 		return;
 	}
 	/* SYN (fourth, RFC 5961 §4). */
 	if (h->flags & DUET_TCP_SYN) {
-		if (tp->state == TCPS_SYN_RECEIVED && seq == tp->irs) {
-			tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN); /* our SYN-ACK was lost */
-			return;
-		}
 		tcp_challenge(tp);
 		return;
 	}
@@ -759,8 +825,10 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		case TCPS_ESTABLISHED:
 		case TCPS_FIN_WAIT_1:
 		case TCPS_FIN_WAIT_2:
-			if (tp->is_orphan || tp->sk.is_shut_rd) {
-				/* Nobody will read it: Linux resets (TCPAbortOnData). */
+			if ((tp->is_orphan || tp->sk.is_shut_rd) && tp->state != TCPS_ESTABLISHED) {
+				/* Closing, and nobody will read it: Linux resets
+				 * (TCPAbortOnData; RFC 1122 §4.2.2.13). SHUT_RD alone
+				 * in ESTABLISHED still queues, as Linux. */
 				if (tcp_gt(seq + len, tp->rcv_nxt)) {
 					stack_count(stack, DUET_CTR_TCP_ABORT_ON_CLOSE);
 					tcp_send_reset(tp);
@@ -812,10 +880,12 @@ static void tcp_input(struct duet_stack *stack, struct duet_pkt *pkt, struct tcp
 	tp = tcp_ehash_find(stack, sg->dst, sg->h.dst_port, sg->src, sg->h.src_port);
 	if (tp && tp->state == TCPS_TIME_WAIT && (sg->h.flags & DUET_TCP_SYN) &&
 	    !(sg->h.flags & (DUET_TCP_ACK | DUET_TCP_RST)) &&
+	    !(tp->is_ts && sg->h.has_timestamps && tcp_lt(sg->h.ts_val, tp->ts_recent)) &&
 	    (tcp_gt(sg->h.seq, tp->rcv_nxt) ||
 	     (tp->is_ts && sg->h.has_timestamps && tcp_gt(sg->h.ts_val, tp->ts_recent)))) {
 		/* RFC 6191 / RFC 1122 §4.2.2.13: a new incarnation may take
-		 * over a connection in TIME-WAIT. */
+		 * over a connection in TIME-WAIT, unless its timestamp fails
+		 * PAWS (an old duplicate SYN; Linux checks paws_reject too). */
 		tcp_done(tp, 0);
 		tp = NULL;
 	}

@@ -166,6 +166,8 @@ struct tcp_sock {
 	bool is_accepted_queue;    /* on its listener's accept queue */
 	bool is_orphan;            /* the application closed it */
 	bool is_reset;             /* ended by a reset or timeout */
+	bool is_connect_pending;   /* connect() said EINPROGRESS; the outcome
+				    * not yet told to a connect() call */
 	uint8_t dupacks;
 	uint8_t backoff;           /* RTO doublings */
 	uint8_t n_retries;         /* retransmissions of the same data / SYN */

@@ -415,6 +415,17 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 		return;
 	}
 	tp->n_retries++;
+	if (!tp->snd_wnd && tcp_lt(tp->snd_una, tp->snd_base + tp->sndq.len)) {
+		/* The window is shut with data out (a probe's byte): going back
+		 * to SND.UNA would send nothing. Probe again with the first
+		 * byte (RFC 9293 §3.8.6.1), backing off, no congestion response. */
+		stack_count(stack, DUET_CTR_TCP_ZERO_WINDOW_PROBES);
+		tcp_xmit_data(tp, tp->snd_una, 1);
+		if (tp->backoff < 16)
+			tp->backoff++;
+		tcp_rearm_rexmt(tp);
+		return;
+	}
 	/* RFC 6298 §5.5-5.7, RFC 5681 §3.1, RFC 6675 §5.1. */
 	tcp_cc_on_rto(tp);
 	if (tp->backoff < 16)
