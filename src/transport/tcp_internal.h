@@ -70,10 +70,15 @@ uint32_t tcp_ring_read_iov(const struct tcp_ring *r, struct msghdr *msg, uint32_
 void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 void tcp_ring_free(struct tcp_ring *r);
 
-/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4). */
-#define TCP_OOO_MAX 8u
-/* SACKed ranges the sender remembers above snd_una. */
-#define TCP_SACK_MAX 8u
+/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4 a
+ * segment). A drop-tail bottleneck loses every other segment of a window
+ * when slow start overshoots it, so one window can leave ~100 holes: with
+ * fewer ranges the receiver discards what arrives beyond them and the
+ * sender's scoreboard forgets what it cannot hold (recovery stalls until
+ * the timeout). */
+#define TCP_OOO_MAX 128u
+/* SACKed ranges the sender remembers above snd_una (as many, same reason). */
+#define TCP_SACK_MAX 128u
 
 struct tcp_range {
 	uint32_t start, end; /* [start, end) */
