@@ -445,7 +445,15 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 				if (n)
 					tcp_xmit_data(tp, ack, n);
 				tp->rxt_next = ack + n;
-				tp->dupacks = 0;
+				/* ... and deflates the window by the amount newly
+				 * acknowledged, adding back one SMSS: the inflation
+				 * the duplicate ACKs gave stays, less the segments
+				 * this ACK covered (else the ACK clock stops). */
+				{
+					uint32_t d = (uint32_t)tp->dupacks + 1u, a = acked / tp->mss;
+					d = d > a ? d - a : 0;
+					tp->dupacks = (uint8_t)(d < 255u ? d : 255u);
+				}
 			}
 		} else {
 			tcp_cc_on_ack(tp, acked);
