@@ -437,15 +437,19 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 				tp->is_in_recovery = false;
 				tcp_cc_on_recovery_end(tp);
 			} else if (!tp->is_sack || !tp->n_sack) {
-				/* RFC 6582 §3.2 (5): a partial ACK retransmits the
-				 * next hole at once. */
+				/* RFC 6582 §3.2 (5): without SACK a partial ACK
+				 * retransmits the next hole at once. With SACK the
+				 * scoreboard tells what is lost (RFC 6675): an ACK
+				 * leaving nothing SACKed above it shows no hole, only
+				 * data still on its way (reordering, an ACK burst). */
 				uint32_t n = tp->snd_max - ack < tp->mss ? tp->snd_max - ack : tp->mss;
 				uint32_t de = tp->snd_base + tp->sndq.len;
 				if (tcp_gt(ack + n, de))
 					n = de - ack;
-				if (n)
+				if (n && !tp->is_sack) {
 					tcp_xmit_data(tp, ack, n);
-				tp->rxt_next = ack + n;
+					tp->rxt_next = ack + n;
+				}
 				/* ... and deflates the window by the amount newly
 				 * acknowledged, adding back one SMSS: the inflation
 				 * the duplicate ACKs gave stays, less the segments
