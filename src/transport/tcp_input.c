@@ -442,7 +442,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 				 * scoreboard tells what is lost (RFC 6675): an ACK
 				 * leaving nothing SACKed above it shows no hole, only
 				 * data still on its way (reordering, an ACK burst). */
-				uint32_t n = tp->snd_max - ack < tp->mss ? tp->snd_max - ack : tp->mss;
+				uint32_t smss = tcp_send_mss(tp);
+				uint32_t n = tp->snd_max - ack < smss ? tp->snd_max - ack : smss;
 				uint32_t de = tp->snd_base + tp->sndq.len;
 				if (tcp_gt(ack + n, de))
 					n = de - ack;
@@ -482,8 +483,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			tp->is_in_recovery = true;
 			tp->recover = tp->snd_max;
 			tcp_cc_on_loss(tp);
-			if (n > tp->mss)
-				n = tp->mss;
+			if (n > tcp_send_mss(tp))
+				n = tcp_send_mss(tp);
 			if (tcp_gt(tp->snd_una + n, de))
 				n = de - tp->snd_una;
 			if (n) /* the first hole goes at once, whatever the pipe */

@@ -292,6 +292,10 @@ void tcp_output(struct tcp_sock *tp);
 /* Sends one segment with no data (flags; SYN / SYN-ACK carry options). */
 int tcp_send_ctl(struct tcp_sock *tp, uint32_t seq, uint16_t flags);
 void tcp_send_ack(struct tcp_sock *tp);
+/* The most data a segment may carry now: the MSS less the SACK blocks
+ * its ACK reports (as Linux's tcp_current_mss), so header and data fit
+ * the MTU the MSS was made for. */
+uint32_t tcp_send_mss(const struct tcp_sock *tp);
 /* Sends (again) len bytes of data from seq. */
 void tcp_xmit_data(struct tcp_sock *tp, uint32_t seq, uint32_t len);
 /* A reset answering seg, which had no connection (RFC 9293 §3.10.7.1). */
