@@ -98,12 +98,14 @@ static uint16_t tcp_window_field(struct tcp_sock *tp, bool is_syn)
 	if (win > 65535u)
 		win = 65535u;
 	if (tcp_lt(tp->rcv_nxt + (win << shift), tp->rcv_adv)) {
-		/* Space shrank (the buffer is shared with out-of-order data):
-		 * keep the edge offered. */
+		/* Space shrank (the buffer is shared with out-of-order data,
+		 * or the scaled field rounds down): keep the edge offered.
+		 * The field rounds up to it, but the edge remembered stays,
+		 * else each rounding would move it further past the buffer
+		 * and the window would never close. */
 		uint32_t keep = tp->rcv_adv - tp->rcv_nxt;
 		win = (keep + (1u << shift) - 1) >> shift;
-		if (win > 65535u)
-			win = 65535u;
+		return (uint16_t)(win > 65535u ? 65535u : win);
 	}
 	if (tcp_gt(tp->rcv_nxt + (win << shift), tp->rcv_adv))
 		tp->rcv_adv = tp->rcv_nxt + (win << shift);
