@@ -147,6 +147,7 @@ static void tcp_passive_start(struct tcp_sock *tp, const struct tcp_seg *sg)
 	tcp_record_pktopts(tp, sg);
 	tp->recover = tp->iss;
 	tp->rtt_start_ns = duet_stack_now(s->stack);
+	tp->snd_nxt = tp->snd_max = tp->iss; /* the first SYN-ACK is no retransmission */
 	tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
 	tcp_rearm_rexmt(tp);
@@ -461,16 +462,29 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 				tp->is_in_recovery = false;
 				tcp_cc_on_recovery_end(tp);
 			} else if (!tp->is_sack || !tp->n_sack) {
-				/* RFC 6582 §3.2 (5): a partial ACK retransmits the
-				 * next hole at once. */
-				uint32_t n = tp->snd_max - ack < tp->mss ? tp->snd_max - ack : tp->mss;
+				/* RFC 6582 §3.2 (5): without SACK a partial ACK
+				 * retransmits the next hole at once. With SACK the
+				 * scoreboard tells what is lost (RFC 6675): an ACK
+				 * leaving nothing SACKed above it shows no hole, only
+				 * data still on its way (reordering, an ACK burst). */
+				uint32_t smss = tcp_send_mss(tp);
+				uint32_t n = tp->snd_max - ack < smss ? tp->snd_max - ack : smss;
 				uint32_t de = tp->snd_base + tp->sndq.len;
 				if (tcp_gt(ack + n, de))
 					n = de - ack;
-				if (n)
+				if (n && !tp->is_sack) {
 					tcp_xmit_data(tp, ack, n);
-				tp->rxt_next = ack + n;
-				tp->dupacks = 0;
+					tp->rxt_next = ack + n;
+				}
+				/* ... and deflates the window by the amount newly
+				 * acknowledged, adding back one SMSS: the inflation
+				 * the duplicate ACKs gave stays, less the segments
+				 * this ACK covered (else the ACK clock stops). */
+				{
+					uint32_t d = (uint32_t)tp->dupacks + 1u, a = acked / tp->mss;
+					d = d > a ? d - a : 0;
+					tp->dupacks = (uint8_t)(d < 255u ? d : 255u);
+				}
 			}
 		} else {
 			tcp_cc_on_ack(tp, acked);
@@ -495,8 +509,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			tp->is_in_recovery = true;
 			tp->recover = tp->snd_max;
 			tcp_cc_on_loss(tp);
-			if (n > tp->mss)
-				n = tp->mss;
+			if (n > tcp_send_mss(tp))
+				n = tcp_send_mss(tp);
 			if (tcp_gt(tp->snd_una + n, de))
 				n = de - tp->snd_una;
 			if (n) /* the first hole goes at once, whatever the pipe */
@@ -507,12 +521,18 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	/* The send window (§3.10.7.4, "If SND.UNA =< SEG.ACK =< SND.NXT"). */
 	if (tcp_lt(tp->snd_wl1, sg->h.seq) ||
 	    (tp->snd_wl1 == sg->h.seq && tcp_le(tp->snd_wl2, ack))) {
-		if (!tp->snd_wnd && wnd && tp->snd_nxt != tp->snd_una) {
-			/* The window opens on probes out: their byte was not taken.
-			 * It goes again now with what follows (Linux sends on the
-			 * window update), not at the backed-off timer, and Nagle does
-			 * not hold the rest behind it. */
+		if (!tp->snd_wnd && wnd && tcp_gt(tp->snd_nxt, tp->snd_una) && !tp->is_in_recovery)
+			/* The window reopens: what went out while it was shut
+			 * (zero-window probes) was not taken; it goes again
+			 * with what follows, now, not at the next timeout
+			 * (in flight it would hold the window of one segment
+			 * a timeout leaves). */
 			tp->snd_nxt = tp->snd_una;
+		if (!tp->snd_wnd && wnd && tp->backoff) {
+			/* The probes were answered: their backoff measured the
+			 * closed window, not the path; the data now sent times
+			 * out after one RTO again (as Linux's tcp_ack_probe). */
+			tp->snd_wnd = wnd;
 			tp->backoff = 0;
 			tp->n_retries = 0;
 			tcp_rearm_rexmt(tp);

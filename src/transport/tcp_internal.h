@@ -84,10 +84,15 @@ void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 void tcp_ring_free(struct tcp_ring *r, struct tcp_ring_cache *c);
 void tcp_ring_cache_drain(struct tcp_ring_cache *c);
 
-/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4). */
-#define TCP_OOO_MAX 8u
-/* SACKed ranges the sender remembers above snd_una. */
-#define TCP_SACK_MAX 8u
+/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4 a
+ * segment). A drop-tail bottleneck loses every other segment of a window
+ * when slow start overshoots it, so one window can leave ~100 holes: with
+ * fewer ranges the receiver discards what arrives beyond them and the
+ * sender's scoreboard forgets what it cannot hold (recovery stalls until
+ * the timeout). */
+#define TCP_OOO_MAX 128u
+/* SACKed ranges the sender remembers above snd_una (as many, same reason). */
+#define TCP_SACK_MAX 128u
 
 struct tcp_range {
 	uint32_t start, end; /* [start, end) */
@@ -313,6 +318,10 @@ void tcp_output(struct tcp_sock *tp);
 /* Sends one segment with no data (flags; SYN / SYN-ACK carry options). */
 int tcp_send_ctl(struct tcp_sock *tp, uint32_t seq, uint16_t flags);
 void tcp_send_ack(struct tcp_sock *tp);
+/* The most data a segment may carry now: the MSS less the SACK blocks
+ * its ACK reports (as Linux's tcp_current_mss), so header and data fit
+ * the MTU the MSS was made for. */
+uint32_t tcp_send_mss(const struct tcp_sock *tp);
 /* Sends (again) len bytes of data from seq. */
 void tcp_xmit_data(struct tcp_sock *tp, uint32_t seq, uint32_t len);
 /* A reset answering seg, which had no connection (RFC 9293 §3.10.7.1). */

@@ -173,6 +173,10 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 				h.sack[i].right_edge = tp->ooo[i].end;
 			}
 			h.sack_count = (uint8_t)i;
+			/* Never beyond the MTU: blocks go before data does. */
+			while (h.sack_count &&
+			       duet_tcp_len(&h) + len > DUET_TCP_HDR_LEN + (tp->is_ts ? 12u : 0u) + tp->mss)
+				h.sack_count--;
 		}
 	}
 	tcp_route_of(tp, &rt);
@@ -194,6 +198,15 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 	if (len)
 		tp->last_data_sent_ns = duet_stack_now(stack);
 	return err;
+}
+
+uint32_t tcp_send_mss(const struct tcp_sock *tp)
+{
+	uint32_t n = tp->is_sack ? tp->n_ooo : 0, max = tp->is_ts ? 3u : 4u;
+
+	if (n > max)
+		n = max;
+	return n ? tp->mss - (4u + 8u * n) : tp->mss; /* NOP, NOP, kind, length, blocks */
 }
 
 int tcp_send_ctl(struct tcp_sock *tp, uint32_t seq, uint16_t flags)
@@ -437,6 +450,15 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 	tp->snd_nxt = tp->snd_una;
 	tp->rxt_next = tp->snd_una;
 	tcp_output(tp);
+	if (tp->snd_nxt == tp->snd_una && !tp->snd_wnd && tp->sndq.len) {
+		/* What is outstanding lies beyond a window now closed: the
+		 * retransmission becomes a zero-window probe (RFC 9293
+		 * §3.8.6.1: keep retransmitting though the window is zero),
+		 * else a lost window update would leave both ends waiting. */
+		stack_count(stack, DUET_CTR_TCP_ZERO_WINDOW_PROBES);
+		tcp_xmit(tp, tp->snd_una, 1, DUET_TCP_ACK);
+		tp->snd_nxt = tp->snd_una + 1;
+	}
 	tcp_rearm_rexmt(tp);
 }
 
@@ -494,14 +516,15 @@ static uint32_t tcp_next_hole(struct tcp_sock *tp, uint32_t *seq)
 	{
 		uint32_t end = nx ? nx->start : high;
 		uint32_t n = end - s;
-		return n < tp->mss ? n : tp->mss;
+		uint32_t smss = tcp_send_mss(tp);
+		return n < smss ? n : smss;
 	}
 }
 
 void tcp_output(struct tcp_sock *tp)
 {
 	struct duet_stack *stack = tp->sk.stack;
-	uint32_t data_end, wnd_end, pipe;
+	uint32_t data_end, wnd_end, pipe, smss = tcp_send_mss(tp);
 	bool is_sent = false, is_nobufs = false;
 
 	switch (tp->state) {
@@ -552,8 +575,8 @@ void tcp_output(struct tcp_sock *tp)
 		}
 		if (tcp_lt(tp->snd_nxt, data_end)) {
 			len = data_end - tp->snd_nxt;
-			if (len > tp->mss)
-				len = tp->mss;
+			if (len > smss)
+				len = smss;
 			if (is_rexmit && (r = tcp_sacked_after(tp, tp->snd_nxt)) != NULL &&
 			    tcp_lt(r->start, tp->snd_nxt + len))
 				len = r->start - tp->snd_nxt;
@@ -575,7 +598,7 @@ void tcp_output(struct tcp_sock *tp)
 		/* Nagle (RFC 9293 §3.7.4) and TCP_CORK: a small segment waits
 		 * while data is unacknowledged, unless it is the last before
 		 * the FIN. */
-		if (len < tp->mss && !is_fin && !is_rexmit &&
+		if (len < smss && !is_fin && !is_rexmit &&
 		    (tp->is_cork || (!tp->is_nodelay && tp->snd_max != tp->snd_una)))
 			break;
 		if (is_fin)
