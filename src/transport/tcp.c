@@ -900,6 +900,11 @@ static void tcp_queue_fin(struct tcp_sock *tp)
 		return;
 	switch (tp->state) {
 	case TCPS_SYN_RECEIVED:
+		/* RFC 9293 §3.10.4: our SYN is not acknowledged yet, so the
+		 * FIN waits for ESTABLISHED (tcp_ack_input); FIN-WAIT-1 now
+		 * would retransmit the SYN's sequence number as data. */
+		tp->is_fin_queued = true;
+		return;
 	case TCPS_ESTABLISHED:
 		tp->state = TCPS_FIN_WAIT_1;
 		break;

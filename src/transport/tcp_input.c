@@ -388,6 +388,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tp->backoff = 0;
 		tp->first_rexmit_ns = 0;
 		tcp_set_state(tp, TCPS_ESTABLISHED);
+		if (tp->is_fin_queued)
+			tp->state = TCPS_FIN_WAIT_1; /* closed in SYN-RECEIVED: the FIN goes now */
 		tcp_child_ready(tp);
 		tcp_arm_keepalive(tp);
 		tcp_rearm_rexmt(tp);
