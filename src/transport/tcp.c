@@ -947,6 +947,15 @@ static int tcp_shutdown(struct sock *s, int how)
 	return 0;
 }
 
+/* close() of a socket the protocol does not keep: the socket layer frees
+ * the struct; its rings go first. */
+static void tcp_close_free(struct tcp_sock *tp)
+{
+	tcp_bhash_del(tp);
+	tcp_ring_free(&tp->sndq);
+	tcp_ring_free(&tp->rcvq);
+}
+
 static void tcp_close(struct sock *s)
 {
 	struct tcp_sock *tp = tcp_sk(s);
@@ -955,15 +964,15 @@ static void tcp_close(struct sock *s)
 	switch (tp->state) {
 	case TCPS_LISTEN:
 		tcp_listen_stop(tp);
-		tcp_bhash_del(tp);
+		tcp_close_free(tp);
 		return;
 	case TCPS_CLOSED:
 		tcp_stop_timers(tp);
-		tcp_bhash_del(tp);
+		tcp_close_free(tp);
 		return;
 	case TCPS_SYN_SENT:
 		tcp_done(tp, 0);
-		tcp_bhash_del(tp);
+		tcp_close_free(tp);
 		return;
 	default:
 		break;
@@ -977,7 +986,7 @@ static void tcp_close(struct sock *s)
 					      : DUET_CTR_TCP_ABORT_ON_CLOSE);
 		tcp_send_reset(tp);
 		tcp_done(tp, 0);
-		tcp_bhash_del(tp);
+		tcp_close_free(tp);
 		return;
 	}
 	/* The connection finishes on its own: the protocol keeps the socket. */
