@@ -462,3 +462,200 @@ TEST(tcp_syn_flood_spoofed_with_transfer)
 	CHECK_EQ(ps.in_use, 0);
 	duet_sim_destroy(n.sim);
 }
+
+/* --- blind in-window attacks (RFC 5961) ------------------------------- */
+
+#define BL_EACH (1000u / FL_SCALE)         /* per kind, per connection end */
+#define BL_BYTES ((4u << 20) / FL_SCALE)
+
+/* One end of a connection under attack: its stack and descriptor, and how
+ * M reaches it. */
+struct bl_end {
+	struct duet_stack *st;
+	int fd;
+	int m_if;
+	const uint8_t *mac;
+};
+
+/* A segment "from the peer" of end e, with the right 4-tuple and the
+ * given sequence and acknowledgment numbers. */
+static void bl_inject(struct fl_net *n, const struct bl_end *e, uint16_t flags, uint32_t seq,
+		      uint32_t ack, uint16_t window, const uint8_t *data, size_t len)
+{
+	struct tcp_sock *tp = fl_tp(e->st, e->fd);
+	struct duet_tcp_hdr h;
+
+	memset(&h, 0, sizeof(h));
+	h.src_port = tp->sk.fport;
+	h.dst_port = tp->sk.lport;
+	h.seq = seq;
+	h.ack = ack;
+	h.flags = flags;
+	h.window = window;
+	fl_forge(n, e->m_if, e->mac, tp->sk.faddr, tp->sk.laddr, &h, data, len);
+}
+
+/* The blind attacker's i-th guess at end e: a RST (half with ACK), a SYN,
+ * 100 bytes of data with ACK, or a bare ACK, with random numbers. */
+static void bl_guess(struct fl_net *n, const struct bl_end *e, uint32_t i, uint64_t *rng)
+{
+	static const uint8_t junk[100] = { [0 ... 99] = 0xee };
+	uint64_t r = fl_rand(rng), r2 = fl_rand(rng);
+	uint32_t seq = (uint32_t)r, ack = (uint32_t)(r >> 32);
+
+	switch (i % 4) {
+	case 0: bl_inject(n, e, (uint16_t)(DUET_TCP_RST | (r2 & 1 ? DUET_TCP_ACK : 0)), seq, ack, 0, NULL, 0); break;
+	case 1: bl_inject(n, e, DUET_TCP_SYN, seq, 0, 65535, NULL, 0); break;
+	case 2: bl_inject(n, e, DUET_TCP_ACK | DUET_TCP_PSH, seq, ack, (uint16_t)r2, junk, sizeof(junk)); break;
+	default: bl_inject(n, e, DUET_TCP_ACK, seq, ack, (uint16_t)r2, NULL, 0); break;
+	}
+}
+
+/* Not blind: a RST or a SYN in the window of end e but not at RCV.NXT,
+ * which RFC 5961 §3.2 / §4.2 answer with a challenge ACK only. */
+static void bl_in_window(struct fl_net *n, const struct bl_end *e, bool is_syn, uint64_t *rng)
+{
+	struct tcp_sock *tp = fl_tp(e->st, e->fd);
+	uint32_t wnd = tp->rcv_adv - tp->rcv_nxt;
+	uint32_t seq = tp->rcv_nxt + 1 + (uint32_t)(fl_rand(rng) % (wnd > 2 ? wnd - 1 : 1));
+
+	bl_inject(n, e, is_syn ? DUET_TCP_SYN : DUET_TCP_RST, seq, 0, 65535, NULL, 0);
+}
+
+struct bl_ctr {
+	uint64_t v[DUET_CTR__COUNT];
+};
+
+static uint64_t bl_d(const struct bl_ctr *c0, struct duet_stack *s, enum duet_counter id)
+{
+	return duet_stack_counter(s, id) - c0->v[id];
+}
+
+static void bl_xfer_step(struct duet_stack *tx, struct duet_stack *rx, struct fl_xfer *x)
+{
+	ssize_t r;
+
+	if (x->sent < x->total) {
+		r = duet_send(tx, x->c, x->out + x->sent, x->total - x->sent, MSG_DONTWAIT);
+		if (r > 0)
+			x->sent += (size_t)r;
+	}
+	while (x->got < x->total &&
+	       (r = duet_recv(rx, x->s, x->in + x->got, x->total - x->got, MSG_DONTWAIT)) > 0)
+		x->got += (size_t)r;
+}
+
+/* T-2 (RFC 5961), S-1: two transfers run, 4 MB from A to B over IPv6 and
+ * 4 MB from B to A over IPv4, while M, off the path, injects at both ends
+ * of both connections segments with the right 4-tuple and guessed
+ * sequence numbers: 1,000 each of RSTs, SYNs, data segments and bare ACKs
+ * per end (16,000 in all), plus every 20 ms a RST and a SYN placed inside
+ * the window but not at RCV.NXT. No connection is reset or stalled, the
+ * data arrives byte for byte, nobody sends a reset; the counters show the
+ * out-of-window RSTs ignored (§3.2), the other guesses dropped as out of
+ * window (each answered with an ACK), and the in-window RSTs and SYNs
+ * answered with challenge ACKs within the rate limit (§3.2, §4.2, §7). */
+TEST(tcp_blind_injection_rfc5961)
+{
+	static uint8_t out1[BL_BYTES], in1[BL_BYTES], out2[BL_BYTES], in2[BL_BYTES];
+	struct fl_net n;
+	struct fl_xfer x1, x2;
+	struct bl_end ends[4];
+	struct bl_ctr ca, cb;
+	uint64_t rng = 0xb11dull, t0, secs;
+	uint32_t guesses = 0, targeted = 0, e;
+	int l6, l4, i;
+
+	fl_pattern(out1, sizeof(out1), 3);
+	fl_pattern(out2, sizeof(out2), 5);
+	fl_setup(&n, true);
+	memset(&x1, 0, sizeof(x1));
+	memset(&x2, 0, sizeof(x2));
+	l6 = fl_listen(&n, 80, 16);
+	x1.c = fl_connect(&n, "fd00::2", 80);
+	x1.s = fl_accept_wait(&n, l6);
+	/* The IPv4 one the other way: A listens, B connects. */
+	l4 = duet_socket(n.a, AF_INET, SOCK_STREAM, 0);
+	CHECK_EQ(sk_bind(n.a, l4, "0.0.0.0", 81), 0);
+	CHECK_EQ(duet_listen(n.a, l4, 16), 0);
+	fl_nonblock(n.a, l4);
+	x2.c = duet_socket(n.b, AF_INET, SOCK_STREAM, 0);
+	fl_nonblock(n.b, x2.c);
+	CHECK_EQ(sk_connect(n.b, x2.c, "10.0.0.1", 81), -1);
+	for (i = 0; i < 200 && (x2.s = duet_accept(n.a, l4, NULL, NULL)) < 0; i++)
+		duet_sim_run_for(n.sim, SF_MS(1));
+	CHECK(x2.s >= 3);
+	fl_nonblock(n.a, x2.s);
+	x1.out = out1, x1.in = in1, x1.total = BL_BYTES;
+	x2.out = out2, x2.in = in2, x2.total = BL_BYTES;
+	ends[0] = (struct bl_end){ n.a, x1.c, n.im2, sf_mac(n.a, (uint32_t)n.ia2) };
+	ends[1] = (struct bl_end){ n.b, x1.s, n.im, sf_mac(n.b, (uint32_t)n.ib2) };
+	ends[2] = (struct bl_end){ n.b, x2.c, n.im, sf_mac(n.b, (uint32_t)n.ib2) };
+	ends[3] = (struct bl_end){ n.a, x2.s, n.im2, sf_mac(n.a, (uint32_t)n.ia2) };
+	duet_stack_counters(n.a, ca.v);
+	duet_stack_counters(n.b, cb.v);
+	t0 = duet_sim_now(n.sim);
+	for (i = 0; i < 100000 && (x1.got < x1.total || x2.got < x2.total || guesses < 4 * 4 * BL_EACH);
+	     i++) {
+		uint32_t k;
+		for (k = 0; k < 16 && guesses < 4 * 4 * BL_EACH; k++, guesses++)
+			bl_guess(&n, &ends[guesses % 4], guesses / 4, &rng);
+		if (i % 20 == 10 && x1.got < x1.total && x2.got < x2.total)
+			for (e = 0; e < 4; e++, targeted++) {
+				bl_in_window(&n, &ends[e], false, &rng);
+				bl_in_window(&n, &ends[e], true, &rng);
+			}
+		bl_xfer_step(n.a, n.b, &x1);
+		bl_xfer_step(n.b, n.a, &x2);
+		duet_sim_run_for(n.sim, SF_MS(1));
+		bl_xfer_step(n.a, n.b, &x1);
+		bl_xfer_step(n.b, n.a, &x2);
+	}
+	secs = (duet_sim_now(n.sim) - t0) / DUET_NS_PER_S + 1;
+	fprintf(stderr,
+		"blind: %u guesses, %u in-window RST+SYN pairs, %.3f s; A: rst ignored %llu, out of "
+		"window %llu, challenge %llu (+%llu limited), bad ack %llu; B: rst ignored %llu, out "
+		"of window %llu, challenge %llu (+%llu limited), bad ack %llu\n",
+		guesses, targeted, (double)(duet_sim_now(n.sim) - t0) / 1e9,
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_TCP_RST_IGNORED),
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_DROP_TCP_OUT_OF_WINDOW),
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_ACKS),
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_LIMITED),
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_DROP_TCP_BAD_ACK),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_RST_IGNORED),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_DROP_TCP_OUT_OF_WINDOW),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_ACKS),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_LIMITED),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_DROP_TCP_BAD_ACK));
+	CHECK_EQ(x1.got, x1.total);
+	CHECK_EQ(x2.got, x2.total);
+	CHECK(memcmp(in1, out1, sizeof(in1)) == 0);
+	CHECK(memcmp(in2, out2, sizeof(in2)) == 0);
+	CHECK(targeted >= 8);
+	for (e = 0; e < 4; e++)
+		CHECK_EQ(fl_tp(ends[e].st, ends[e].fd)->state, TCPS_ESTABLISHED);
+	CHECK_EQ(bl_d(&ca, n.a, DUET_CTR_TCP_ESTAB_RESETS), 0);
+	CHECK_EQ(bl_d(&cb, n.b, DUET_CTR_TCP_ESTAB_RESETS), 0);
+	CHECK_EQ(bl_d(&ca, n.a, DUET_CTR_TCP_OUT_RSTS), 0);
+	CHECK_EQ(bl_d(&cb, n.b, DUET_CTR_TCP_OUT_RSTS), 0);
+	/* Every guess reached TCP, at each stack half of them. */
+	CHECK(bl_d(&ca, n.a, DUET_CTR_TCP_IN_SEGS) >= 2 * 4 * BL_EACH);
+	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_IN_SEGS) >= 2 * 4 * BL_EACH);
+	/* Random RSTs fall outside the window (a 1 MiB window is 1/4096 of
+	 * the sequence space): ignored. The SYNs, data and ACKs the same:
+	 * dropped, each answered with an ACK. */
+	CHECK(bl_d(&ca, n.a, DUET_CTR_TCP_RST_IGNORED) >= 2 * BL_EACH * 99 / 100);
+	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_RST_IGNORED) >= 2 * BL_EACH * 99 / 100);
+	CHECK(bl_d(&ca, n.a, DUET_CTR_DROP_TCP_OUT_OF_WINDOW) >= 3 * 2 * BL_EACH * 99 / 100);
+	CHECK(bl_d(&cb, n.b, DUET_CTR_DROP_TCP_OUT_OF_WINDOW) >= 3 * 2 * BL_EACH * 99 / 100);
+	/* In-window RSTs and SYNs: a challenge ACK each (or its rate limit). */
+	CHECK(bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_ACKS) +
+		      bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_LIMITED) >= targeted);
+	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_ACKS) +
+		      bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_LIMITED) >= targeted);
+	CHECK(bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_ACKS) <=
+	      secs * tcp_knobs_of(n.a)->challenge_ack_limit);
+	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_ACKS) <=
+	      secs * tcp_knobs_of(n.b)->challenge_ack_limit);
+	duet_sim_destroy(n.sim);
+}
