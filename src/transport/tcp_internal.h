@@ -199,6 +199,7 @@ struct tcp_sock {
 	int linger2_s;             /* TCP_LINGER2: FIN_WAIT_2 time, -1 none */
 	uint64_t last_rcv_ns;      /* the last segment from the peer (keepalive) */
 	uint64_t first_rexmit_ns;  /* TCP_USER_TIMEOUT's start */
+	uint64_t last_timeout_ns;  /* the last retransmission timeout */
 	int soft_error;            /* an ICMP error seen while retrying */
 
 	struct duet_timer rexmt;   /* retransmission, persist, SYN */

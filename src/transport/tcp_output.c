@@ -381,9 +381,13 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 		tcp_rearm_rexmt(tp);
 		return;
 	}
-	/* A zero window the peer keeps answering is not a dead peer. */
-	if (!tp->snd_wnd && tp->last_ack_recv_ns > tp->last_data_sent_ns)
+	/* A zero window the peer keeps answering is not a dead peer: an ACK
+	 * since the last timeout (not since the last data sent, which a FIN
+	 * or a connection that never sent data leaves at 0, so that a dead
+	 * peer was retried for ever). */
+	if (!tp->snd_wnd && tp->last_ack_recv_ns > tp->last_timeout_ns)
 		tp->n_retries = 0;
+	tp->last_timeout_ns = duet_stack_now(stack);
 	if (tcp_gives_up(tp, k->retries2)) {
 		stack_count(stack, DUET_CTR_TCP_ABORT_TIMEOUT);
 		if (tp->state == TCPS_ESTABLISHED || tp->state == TCPS_CLOSE_WAIT)
