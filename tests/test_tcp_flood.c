@@ -124,7 +124,8 @@ static void fl_forge(struct fl_net *n, int ifx, const uint8_t mac[6], const uint
 	duet_wcur_init(&w, seg, sizeof(seg));
 	CHECK_EQ(duet_tcp_emit(h, &w), 0);
 	hl = w.off;
-	memcpy(seg + hl, data, len);
+	if (len)
+		memcpy(seg + hl, data, len);
 	duet_tcp_csum_set(seg, hl + len,
 			  is_v4 ? duet_csum_pseudo4(src + 12, dst + 12, (uint16_t)(hl + len), IPPROTO_TCP)
 				: duet_csum_pseudo6(src, dst, (uint32_t)(hl + len), IPPROTO_TCP));
