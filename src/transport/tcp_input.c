@@ -371,7 +371,7 @@ static void tcp_enter_time_wait(struct tcp_sock *tp)
 static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 {
 	struct duet_stack *stack = tp->sk.stack;
-	uint32_t ack = sg->h.ack, i;
+	uint32_t ack = sg->h.ack, i, sacked_before;
 	uint32_t wnd = (uint32_t)sg->h.window << tp->snd_wscale;
 
 	if (tp->state == TCPS_SYN_RECEIVED) {
@@ -408,6 +408,7 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return false;
 	}
 	tp->last_ack_recv_ns = duet_stack_now(stack);
+	sacked_before = tp->is_sack ? tcp_sacked_bytes(tp) : 0;
 	if (tp->is_sack)
 		for (i = 0; i < sg->h.sack_count; i++)
 			if (tcp_lt(sg->h.sack[i].left_edge, sg->h.sack[i].right_edge) &&
@@ -458,8 +459,12 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tcp_rearm_rexmt(tp);
 		tcp_wake(tp); /* room to write */
 	} else if (ack == tp->snd_una && !sg->len && !(sg->h.flags & DUET_TCP_FIN) &&
-		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd) {
-		/* A duplicate ACK (RFC 5681 §2). */
+		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd &&
+		   (!tp->is_sack || tcp_sacked_bytes(tp) > sacked_before)) {
+		/* A duplicate ACK (RFC 5681 §2; with SACK, RFC 6675 §2: only
+		 * one that SACKs data not SACKed before, so the ACKs a
+		 * receiver sends for old or spoofed out-of-window segments
+		 * start no recovery). */
 		if (tp->dupacks < 255)
 			tp->dupacks++;
 		if (!tp->is_in_recovery &&
