@@ -555,7 +555,9 @@ static void bl_xfer_step(struct duet_stack *tx, struct duet_stack *rx, struct fl
  * data arrives byte for byte, nobody sends a reset; the counters show the
  * out-of-window RSTs ignored (§3.2), the other guesses dropped as out of
  * window (each answered with an ACK), and the in-window RSTs and SYNs
- * answered with challenge ACKs within the rate limit (§3.2, §4.2, §7). */
+ * answered with challenge ACKs within the rate limit (§3.2, §4.2, §7);
+ * the ACKs the victims send back make the senders retransmit nothing
+ * (RFC 6675 §2's duplicate ACKs carry new SACK information). */
 TEST(tcp_blind_injection_rfc5961)
 {
 	static uint8_t out1[BL_BYTES], in1[BL_BYTES], out2[BL_BYTES], in2[BL_BYTES];
@@ -628,6 +630,11 @@ TEST(tcp_blind_injection_rfc5961)
 		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_ACKS),
 		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_LIMITED),
 		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_DROP_TCP_BAD_ACK));
+	fprintf(stderr, "blind: fast retransmits A %llu, B %llu; retransmitted segments A %llu, B %llu\n",
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_TCP_FAST_RETRANS),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_FAST_RETRANS),
+		(unsigned long long)bl_d(&ca, n.a, DUET_CTR_TCP_RETRANS_SEGS),
+		(unsigned long long)bl_d(&cb, n.b, DUET_CTR_TCP_RETRANS_SEGS));
 	CHECK_EQ(x1.got, x1.total);
 	CHECK_EQ(x2.got, x2.total);
 	CHECK(memcmp(in1, out1, sizeof(in1)) == 0);
@@ -654,6 +661,12 @@ TEST(tcp_blind_injection_rfc5961)
 		      bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_LIMITED) >= targeted);
 	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_ACKS) +
 		      bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_LIMITED) >= targeted);
+	/* The ACKs answering the spoofed segments repeat the cumulative ACK
+	 * without new SACK information: with SACK they are no duplicate
+	 * ACKs (RFC 6675 §2) and start no recovery. Unattacked, these
+	 * transfers fast-retransmit 3 times each (the rate queue's drops). */
+	CHECK(bl_d(&ca, n.a, DUET_CTR_TCP_FAST_RETRANS) <= 10);
+	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_FAST_RETRANS) <= 10);
 	CHECK(bl_d(&ca, n.a, DUET_CTR_TCP_CHALLENGE_ACKS) <=
 	      secs * tcp_knobs_of(n.a)->challenge_ack_limit);
 	CHECK(bl_d(&cb, n.b, DUET_CTR_TCP_CHALLENGE_ACKS) <=
