@@ -673,3 +673,61 @@ TEST(tcp_blind_injection_rfc5961)
 	      secs * tcp_knobs_of(n.b)->challenge_ack_limit);
 	duet_sim_destroy(n.sim);
 }
+
+/* One run of the challenge ACK side channel: A's connection V to B and
+ * M's own connection W to B; within one second M sends 1,500 in-window
+ * SYNs on W and, when is_hit, 500 spoofed in-window SYNs at V (guesses
+ * that hit). Returns how many segments M receives on W from B: its
+ * challenge ACKs. */
+static uint64_t bl_side_channel_run(bool is_hit)
+{
+	struct fl_net n;
+	struct bl_end v, w;
+	uint64_t rng = 0x51de, before, t;
+	int lfd, vc, vs, wc, ws, i;
+
+	fl_setup(&n, false);
+	lfd = fl_listen(&n, 80, 16);
+	vc = fl_connect(&n, "fd00::2", 80);
+	vs = fl_accept_wait(&n, lfd);
+	wc = duet_socket(n.m, AF_INET, SOCK_STREAM, 0);
+	fl_nonblock(n.m, wc);
+	CHECK_EQ(sk_connect(n.m, wc, "198.51.100.2", 80), -1);
+	ws = fl_accept_wait(&n, lfd);
+	CHECK(vc >= 3 && wc >= 3);
+	v = (struct bl_end){ n.b, vs, n.im, sf_mac(n.b, (uint32_t)n.ib2) };
+	w = (struct bl_end){ n.b, ws, n.im, sf_mac(n.b, (uint32_t)n.ib2) };
+	/* Start on a second boundary: the stack-wide budget is per second. */
+	t = duet_sim_now(n.sim);
+	duet_sim_run_for(n.sim, SF_S(1) - t % SF_S(1) + SF_MS(1));
+	before = duet_stack_counter(n.m, DUET_CTR_TCP_IN_SEGS);
+	for (i = 0; i < 500; i++) {
+		int k;
+		for (k = 0; k < 3; k++)
+			bl_in_window(&n, &w, true, &rng);
+		if (is_hit)
+			bl_in_window(&n, &v, true, &rng);
+		duet_sim_run_for(n.sim, SF_MS(1));
+	}
+	duet_sim_run_for(n.sim, SF_MS(100));
+	CHECK_EQ(fl_tp(n.b, vs)->state, TCPS_ESTABLISHED);
+	CHECK_EQ(fl_tp(n.b, ws)->state, TCPS_ESTABLISHED);
+	before = duet_stack_counter(n.m, DUET_CTR_TCP_IN_SEGS) - before;
+	duet_sim_destroy(n.sim);
+	return before;
+}
+
+/* T-2 (RFC 5961 §7, CVE-2016-5696): the challenge ACKs an attacker gets
+ * on its own connection do not depend on whether its spoofed segments at
+ * another connection landed in that one's window: the rate limit is per
+ * connection before it is stack-wide, so exhausting it on one connection
+ * tells nothing about the others. */
+TEST(tcp_challenge_ack_no_side_channel)
+{
+	uint64_t miss = bl_side_channel_run(false), hit = bl_side_channel_run(true);
+
+	fprintf(stderr, "challenge ACKs on the attacker's connection: %llu without hits, %llu with\n",
+		(unsigned long long)miss, (unsigned long long)hit);
+	CHECK(miss > 0);
+	CHECK_EQ(hit, miss);
+}
