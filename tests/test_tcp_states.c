@@ -1409,6 +1409,7 @@ TEST(tcp_rst_in_window_challenge_ack_out_of_window_ignored)
 	ts_expect_ack(&x);
 	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_CHALLENGE_ACKS), 1);
 	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	ts_run_ms(&x, 600); /* one challenge ACK per connection per 500 ms */
 	h = ts_hdr(&x, DUET_TCP_RST | DUET_TCP_ACK, x.snd_nxt + 1, x.rcv_nxt);
 	ts_send(&x, &h, NULL, 0);
 	ts_expect_ack(&x);
@@ -1438,6 +1439,7 @@ TEST(tcp_syn_in_established_challenge_ack)
 	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt + 500, 0);
 	ts_send(&x, &h, NULL, 0);
 	ts_expect_ack(&x);
+	ts_run_ms(&x, 600); /* one challenge ACK per connection per 500 ms */
 	h = ts_hdr(&x, DUET_TCP_SYN, x.snd_nxt, 0);
 	ts_send(&x, &h, NULL, 0);
 	ts_expect_ack(&x);
@@ -1467,6 +1469,7 @@ TEST(tcp_ack_above_snd_max_and_too_old_dropped)
 	CHECK_EQ(ts_read(&x, fd, buf, sizeof(buf)), -1);
 	CHECK_EQ(errno, EAGAIN);
 	CHECK_EQ(ts_ctr(&x, DUET_CTR_DROP_TCP_BAD_ACK), 1);
+	ts_run_ms(&x, 600); /* one challenge ACK per connection per 500 ms */
 	h = ts_hdr(&x, DUET_TCP_ACK | DUET_TCP_PSH, x.snd_nxt, x.rcv_nxt - 70000);
 	ts_send(&x, &h, "tooold", 6);
 	ts_expect_ack(&x);
@@ -1481,9 +1484,12 @@ TEST(tcp_ack_above_snd_max_and_too_old_dropped)
 	ts_teardown(&x);
 }
 
-/* T-2: RFC 5961 §7: challenge ACKs are limited to challenge_ack_limit
- * (1000) per second, stack-wide; the rest are counted
- * (DUET_CTR_TCP_CHALLENGE_LIMITED); the next second allows more. */
+/* T-2: RFC 5961 §7: challenge ACKs are limited per connection (one per
+ * 500 ms, Linux's tcp_invalid_ratelimit) and to challenge_ack_limit
+ * (1000) per second stack-wide; the rest are counted
+ * (DUET_CTR_TCP_CHALLENGE_LIMITED); the next second allows more. The
+ * per-connection limit is turned off to reach the stack-wide one with
+ * one connection. */
 TEST(tcp_challenge_ack_rate_limit)
 {
 	struct ts x;
@@ -1492,6 +1498,17 @@ TEST(tcp_challenge_ack_rate_limit)
 
 	ts_setup(&x, false);
 	fd = ts_active(&x, NULL);
+	{
+		struct duet_tcp_hdr h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt + 1, 0);
+		ts_send(&x, &h, NULL, 0);
+		ts_expect_ack(&x);
+		h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt + 2, 0);
+		ts_send(&x, &h, NULL, 0);
+		ts_expect_none(&x); /* the same connection within 500 ms */
+		CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_CHALLENGE_LIMITED), 1);
+		ts_run_ms(&x, 1000);
+	}
+	tcp_knobs_of(x.s)->invalid_ratelimit_ms = 0;
 	CHECK_EQ(tcp_knobs_of(x.s)->challenge_ack_limit, 1000);
 	for (i = 0; i < 1010; i++) {
 		struct duet_tcp_hdr h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt + 1 + i, 0);
@@ -1504,8 +1521,8 @@ TEST(tcp_challenge_ack_rate_limit)
 		}
 	}
 	CHECK_EQ(acks, 1000);
-	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_CHALLENGE_ACKS), 1000);
-	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_CHALLENGE_LIMITED), 10);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_CHALLENGE_ACKS), 1001);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_CHALLENGE_LIMITED), 11);
 	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
 	ts_run_ms(&x, 1000);
 	{

@@ -381,8 +381,18 @@ uint32_t tcp_rcv_space(const struct tcp_sock *tp)
 bool tcp_challenge_ok(struct tcp_sock *tp)
 {
 	struct tcp_state *ts = tcp_state_of(tp->sk.stack);
-	uint64_t sec = duet_stack_now(tp->sk.stack) / 1000000000ull;
+	uint64_t now = duet_stack_now(tp->sk.stack), sec = now / 1000000000ull;
 
+	/* Each connection first (Linux's tcp_invalid_ratelimit): with only
+	 * the stack-wide budget, an off-path attacker exhausting it on a
+	 * connection of its own reads from the challenge ACKs it still gets
+	 * whether its spoofed guesses at another connection hit its window
+	 * (CVE-2016-5696). */
+	if (tp->last_chal_ns &&
+	    now - tp->last_chal_ns < (uint64_t)ts->k.invalid_ratelimit_ms * 1000000ull) {
+		stack_count(tp->sk.stack, DUET_CTR_TCP_CHALLENGE_LIMITED);
+		return false;
+	}
 	if (sec != ts->chal_second) {
 		ts->chal_second = sec;
 		ts->chal_count = 0;
@@ -392,6 +402,7 @@ bool tcp_challenge_ok(struct tcp_sock *tp)
 		return false;
 	}
 	ts->chal_count++;
+	tp->last_chal_ns = now ? now : 1;
 	stack_count(tp->sk.stack, DUET_CTR_TCP_CHALLENGE_ACKS);
 	return true;
 }
@@ -986,6 +997,11 @@ static void tcp_queue_fin(struct tcp_sock *tp)
 		return;
 	switch (tp->state) {
 	case TCPS_SYN_RECEIVED:
+		/* RFC 9293 §3.10.4: our SYN is not acknowledged yet, so the
+		 * FIN waits for ESTABLISHED (tcp_ack_input); FIN-WAIT-1 now
+		 * would retransmit the SYN's sequence number as data. */
+		tp->is_fin_queued = true;
+		return;
 	case TCPS_ESTABLISHED:
 		tp->state = TCPS_FIN_WAIT_1;
 		break;
@@ -1376,6 +1392,7 @@ static void tcp_knobs_default(struct tcp_knobs *k)
 	k->default_cc = TCP_CC_CUBIC;
 	k->rfc5961 = 1;
 	k->challenge_ack_limit = 1000;
+	k->invalid_ratelimit_ms = 500;
 }
 
 int tcp_init(struct duet_stack *stack)

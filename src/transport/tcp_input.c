@@ -384,7 +384,7 @@ static void tcp_enter_time_wait(struct tcp_sock *tp)
 static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 {
 	struct duet_stack *stack = tp->sk.stack;
-	uint32_t ack = sg->h.ack, i;
+	uint32_t ack = sg->h.ack, i, sacked_before;
 	uint32_t wnd = (uint32_t)sg->h.window << tp->snd_wscale;
 
 	if (tp->state == TCPS_SYN_RECEIVED) {
@@ -412,6 +412,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tp->backoff = 0;
 		tp->first_rexmit_ns = 0;
 		tcp_set_state(tp, TCPS_ESTABLISHED);
+		if (tp->is_fin_queued)
+			tp->state = TCPS_FIN_WAIT_1; /* closed in SYN-RECEIVED: the FIN goes now */
 		tcp_child_ready(tp);
 		tcp_arm_keepalive(tp);
 		tcp_rearm_rexmt(tp);
@@ -428,6 +430,7 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return false;
 	}
 	tp->last_ack_recv_ns = duet_stack_now(stack);
+	sacked_before = tp->is_sack ? tcp_sacked_bytes(tp) : 0;
 	if (tp->is_sack)
 		for (i = 0; i < sg->h.sack_count; i++)
 			if (tcp_lt(sg->h.sack[i].left_edge, sg->h.sack[i].right_edge) &&
@@ -493,9 +496,13 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		tcp_rearm_rexmt(tp);
 		tcp_wake(tp); /* room to write */
 	} else if (ack == tp->snd_una && !sg->len && !(sg->h.flags & DUET_TCP_FIN) &&
-		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd && wnd) {
-		/* A duplicate ACK (RFC 5681 §2); not with a zero window, whose
-		 * ACKs answer our probes and tell of no loss. */
+		   tp->snd_max != tp->snd_una && wnd == tp->snd_wnd && wnd &&
+		   (!tp->is_sack || tcp_sacked_bytes(tp) > sacked_before)) {
+		/* A duplicate ACK (RFC 5681 §2; with SACK, RFC 6675 §2: only
+		 * one that SACKs data not SACKed before, so the ACKs a
+		 * receiver sends for old or spoofed out-of-window segments
+		 * start no recovery); not with a zero window, whose ACKs
+		 * answer our probes and tell of no loss. */
 		if (tp->dupacks < 255)
 			tp->dupacks++;
 		if (!tp->is_in_recovery &&

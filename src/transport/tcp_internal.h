@@ -127,6 +127,7 @@ struct tcp_knobs {
 	uint32_t default_cc;        /* enum tcp_cc_algo: CUBIC */
 	uint32_t rfc5961;           /* challenge ACKs: 1 */
 	uint32_t challenge_ack_limit; /* per second: 1000 (RFC 5961 §7) */
+	uint32_t invalid_ratelimit_ms; /* challenge ACKs per connection: one per 500 ms */
 };
 
 struct tcp_stats {
@@ -225,6 +226,8 @@ struct tcp_sock {
 	uint64_t last_rcv_ns;      /* the last segment from the peer (keepalive) */
 	uint64_t first_rexmit_ns;  /* TCP_USER_TIMEOUT's start */
 	uint64_t last_oow_ack_ns;  /* the last ACK to an unacceptable segment */
+	uint64_t last_timeout_ns;  /* the last retransmission timeout */
+	uint64_t last_chal_ns;     /* the last challenge ACK (RFC 5961 §7) */
 	int soft_error;            /* an ICMP error seen while retrying */
 
 	struct duet_timer rexmt;   /* retransmission, persist, SYN */

@@ -404,21 +404,13 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 		tcp_rearm_rexmt(tp);
 		return;
 	}
-	/* A zero window the peer keeps answering is not a dead peer. */
-	if (!tp->snd_wnd && tp->last_ack_recv_ns > tp->last_data_sent_ns)
+	/* A zero window the peer keeps answering is not a dead peer: an ACK
+	 * since the last timeout (not since the last data sent, which a FIN
+	 * or a connection that never sent data leaves at 0, so that a dead
+	 * peer was retried for ever). */
+	if (!tp->snd_wnd && tp->last_ack_recv_ns > tp->last_timeout_ns)
 		tp->n_retries = 0;
-	if (!tp->snd_wnd && tcp_lt(tp->snd_una, tp->snd_base + tp->sndq.len) &&
-	    tcp_ge(tp->snd_una, tp->snd_base) && !tcp_gives_up(tp, k->retries2)) {
-		/* Zero window: probe it with the first byte again, backing
-		 * off; no congestion signal (the network lost nothing). */
-		stack_count(stack, DUET_CTR_TCP_ZERO_WINDOW_PROBES);
-		tp->n_retries++;
-		if (tp->backoff < 16)
-			tp->backoff++;
-		tcp_xmit(tp, tp->snd_una, 1, DUET_TCP_ACK);
-		tcp_rearm_rexmt(tp);
-		return;
-	}
+	tp->last_timeout_ns = duet_stack_now(stack);
 	if (tcp_gives_up(tp, k->retries2)) {
 		stack_count(stack, DUET_CTR_TCP_ABORT_TIMEOUT);
 		if (tp->state == TCPS_ESTABLISHED || tp->state == TCPS_CLOSE_WAIT)
