@@ -109,6 +109,11 @@ static void memlink_destroy(struct duet_link *link)
 	struct memlink_pair *pair = e->pair;
 
 	impair_fini(&e->in);
+	/* What this end sent and the other has not received yet belongs to
+	 * this end's pool, which may go with its stack now: it is dropped
+	 * here, not later by the other end. */
+	if (memlink_peer(e)->is_alive)
+		impair_fini(&memlink_peer(e)->in);
 	e->is_alive = 0;
 	if (!pair->end[0].is_alive && !pair->end[1].is_alive)
 		free(pair);
