@@ -22,7 +22,7 @@ TEST(sysctl_list_and_defaults)
 		CHECK_EQ(duet_sysctl_get(x.s, k->name, &v), 0);
 		CHECK(v >= k->min && v <= k->max);
 	}
-	CHECK_EQ(i, 51);
+	CHECK_EQ(i, 52);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet.ip.ttl", &v), 0);
 	CHECK_EQ(v, 64);
 	CHECK_EQ(duet_sysctl_get(x.s, "net.inet6.ip6.hlim", &v), 0);
@@ -61,7 +61,7 @@ TEST(sysctl_list_and_defaults)
 	CHECK_EQ(duet_sysctl_get(x.s, "net.ipv4.tcp_fin_timeout", &v), 0);
 	CHECK_EQ(v, 30);
 	CHECK_EQ(duet_sysctl_set(x.s, "net.duet.tcp.congestion", 2), -EINVAL);
-	CHECK(duet_sysctl_info(51) == NULL);
+	CHECK(duet_sysctl_info(52) == NULL);
 	fx_teardown(&x);
 }
 

@@ -244,7 +244,7 @@
 	X(DROP_TCP_RCVBUF,       "TCP data dropped: beyond the receive buffer, or arrived after SHUT_RD/close") \
 	X(TCP_OOO_QUEUED,        "TCP segments kept out of order until the hole before them filled") \
 	X(TCP_CHALLENGE_ACKS,    "TCP challenge ACKs sent (RFC 5961 3-5: an in-window RST or SYN, an unacceptable ACK)") \
-	X(TCP_CHALLENGE_LIMITED, "TCP challenge ACKs not sent: over the per-second limit (RFC 5961 7)") \
+	X(TCP_CHALLENGE_LIMITED, "TCP challenge ACKs not sent: within 500 ms of the connection's last one, or over the stack's per-second limit (RFC 5961 7)") \
 	X(TCP_RST_IGNORED,       "TCP resets ignored: outside the window (RFC 5961 3.2)") \
 	X(TCP_LISTEN_OVERFLOWS,  "SYNs to a listener whose accept queue was full, dropped (Linux ListenOverflows)") \
 	X(TCP_SYNQ_FULL,         "SYNs to a listener whose SYN queue was full (answered with a SYN cookie when enabled)") \

@@ -68,6 +68,7 @@ enum sysctl_id {
 	SYSCTL_TCP_CC,
 	SYSCTL_TCP_RFC5961,
 	SYSCTL_TCP_CHALLENGE_LIMIT,
+	SYSCTL_TCP_INVALID_RATELIMIT,
 	SYSCTL__COUNT
 };
 
@@ -175,6 +176,8 @@ static const struct duet_sysctl_info sysctl_table[SYSCTL__COUNT] = {
 		"RFC 5961 checks: challenge ACKs for in-window RST/SYN and old ACKs", 0, 1 },
 	[SYSCTL_TCP_CHALLENGE_LIMIT] = { "net.ipv4.tcp_challenge_ack_limit",
 		"challenge ACKs per second, stack-wide (RFC 5961 7)", 1, 1 << 24 },
+	[SYSCTL_TCP_INVALID_RATELIMIT] = { "net.ipv4.tcp_invalid_ratelimit",
+		"least ms between two ACKs a connection sends for unacceptable bare ACKs or SYNs, challenge ACKs too (Linux: 500)", 0, 60000 },
 };
 
 /* Where each TCP knob lives in struct tcp_knobs, and the factor between
@@ -207,6 +210,7 @@ static const struct {
 	K(SYSCTL_TCP_CC, default_cc, 1),
 	K(SYSCTL_TCP_RFC5961, rfc5961, 1),
 	K(SYSCTL_TCP_CHALLENGE_LIMIT, challenge_ack_limit, 1),
+	K(SYSCTL_TCP_INVALID_RATELIMIT, invalid_ratelimit_ms, 1),
 #undef K
 };
 

@@ -21,9 +21,6 @@
 
 #include <errno.h>
 
-/* The least time between two ACKs answering unacceptable segments. */
-#define TCP_OOW_ACK_GAP_NS 500000000ull
-
 /* --- SYN cookies ------------------------------------------------------- */
 
 /* MSS values a cookie can carry (3 bits), as Linux's msstab plus jumbo. */
@@ -779,7 +776,9 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		 * trade them for ever. Data never loops so. */
 		if ((len || is_fin) && !(h->flags & DUET_TCP_SYN)) {
 			tcp_send_ack(tp);
-		} else if (!tp->last_oow_ack_ns || now - tp->last_oow_ack_ns >= TCP_OOW_ACK_GAP_NS) {
+		} else if (!tp->last_oow_ack_ns ||
+			   now - tp->last_oow_ack_ns >=
+				   (uint64_t)tcp_state_of(stack)->k.invalid_ratelimit_ms * 1000000ull) {
 			tp->last_oow_ack_ns = now;
 			tcp_send_ack(tp);
 		}
