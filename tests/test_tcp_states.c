@@ -3241,3 +3241,70 @@ TEST(tcp_rst_in_close_wait_and_last_ack)
 		ts_teardown(&x);
 	}
 }
+
+/* T-2: without SYN cookies (net.ipv4.tcp_syncookies 0) a SYN finding the
+ * SYN queue full is dropped (TCP_SYNQ_FULL); listen(fd, 0) still takes
+ * one connection (as Linux: the queue is full when it holds more than the
+ * backlog). */
+TEST(tcp_synq_full_without_cookies_and_backlog_zero)
+{
+	struct ts x;
+	struct duet_tcp_hdr h;
+	int lfd, i;
+
+	ts_setup(&x, false);
+	tcp_knobs_of(x.s)->max_syn_backlog = 2;
+	tcp_knobs_of(x.s)->syncookies = false;
+	lfd = ts_listen(&x, 16);
+	for (i = 0; i < 3; i++) {
+		x.pport = (uint16_t)(TS_PPORT + i);
+		h = ts_hdr(&x, DUET_TCP_SYN, TS_PEER_ISS, 0);
+		ts_syn_options(&x, &h, NULL);
+		ts_send(&x, &h, NULL, 0);
+		if (i < 2)
+			CHECK(ts_next(&x) != NULL);
+	}
+	ts_expect_none(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNQ_FULL), 1);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNCOOKIES_SENT), 0);
+	duet_close(x.s, lfd);
+	ts_teardown(&x);
+
+	ts_setup(&x, false);
+	lfd = ts_listen(&x, 0);
+	ts_peer_syn(&x, NULL, __LINE__);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	x.pport = TS_PPORT + 1;
+	h = ts_hdr(&x, DUET_TCP_SYN, TS_PEER_ISS, 0);
+	ts_syn_options(&x, &h, NULL);
+	ts_send(&x, &h, NULL, 0);
+	ts_expect_none(&x);
+	CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_LISTEN_OVERFLOWS), 1);
+	CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+	ts_teardown(&x);
+}
+
+/* T-2: Nagle lets the last small segment go with the FIN: a small write
+ * waiting behind unacknowledged data leaves at shutdown(SHUT_WR) with the
+ * FIN on it. */
+TEST(tcp_nagle_releases_with_fin)
+{
+	struct ts x;
+	const struct ts_seg *g;
+	int lfd, fd;
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	ts_app_send(&x, fd, "a", 1);
+	ts_next(&x);
+	ts_app_send(&x, fd, "b", 1);
+	ts_expect_none(&x);
+	CHECK_EQ(duet_shutdown(x.s, fd, SHUT_WR), 0);
+	ts_settle(&x);
+	g = ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt + 1, x.snd_nxt);
+	if (g) {
+		CHECK_EQ(g->len, 1);
+		CHECK_MEM(g->data, "b", 1);
+	}
+	ts_teardown(&x);
+}
