@@ -3308,3 +3308,51 @@ TEST(tcp_nagle_releases_with_fin)
 	}
 	ts_teardown(&x);
 }
+
+/* T-2, DS-8: an AF_INET6 socket connecting to a v4-mapped address talks
+ * real IPv4 (MSS for IPv4 headers, TTL from IPV6_UNICAST_HOPS), and its
+ * peer shows as ::ffff:10.0.0.2. */
+TEST(tcp_v4_mapped_active_open)
+{
+	struct ts x;
+	struct sockaddr_in6 sa, pa;
+	socklen_t pl = sizeof(pa);
+	const struct ts_seg *g;
+	struct duet_tcp_hdr h;
+	int fd;
+
+	ts_setup(&x, true);
+	fd = duet_socket(x.s, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_UNICAST_HOPS, 9), 0);
+	memset(&sa, 0, sizeof(sa));
+	sa.sin6_family = AF_INET6;
+	sa.sin6_port = htons(x.pport);
+	memcpy(&sa.sin6_addr, x.peer, 16);
+	CHECK_EQ(duet_connect(x.s, fd, (struct sockaddr *)&sa, sizeof(sa)), -1);
+	CHECK_EQ(errno, EINPROGRESS);
+	ts_settle(&x);
+	g = ts_next(&x);
+	CHECK(g != NULL);
+	if (!g) {
+		ts_teardown(&x);
+		return;
+	}
+	CHECK(g->is_v4);
+	CHECK_EQ(g->hlim, 9);
+	CHECK_EQ(g->h.mss, 1460);
+	x.iss = g->h.seq;
+	x.rcv_nxt = x.iss + 1;
+	x.lport = g->h.src_port;
+	h = ts_hdr(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.snd_nxt, x.rcv_nxt);
+	ts_syn_options(&x, &h, NULL);
+	ts_send(&x, &h, NULL, 0);
+	x.snd_nxt++;
+	x.is_ts = true;
+	ts_expect_ack(&x);
+	CHECK_EQ(duet_getpeername(x.s, fd, (struct sockaddr *)&pa, &pl), 0);
+	CHECK_EQ(pa.sin6_family, AF_INET6);
+	CHECK_MEM(&pa.sin6_addr, x.peer, 16);
+	CHECK_EQ(ntohs(pa.sin6_port), x.pport);
+	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
+	ts_teardown(&x);
+}
