@@ -698,11 +698,6 @@ static ssize_t ts_read(struct ts *x, int fd, void *buf, size_t cap)
 	return duet_recv(x->s, fd, buf, cap, MSG_DONTWAIT);
 }
 
-static const char *fam_name(int i)
-{
-	return i ? "IPv4" : "IPv6";
-}
-
 /* --- opening ----------------------------------------------------------- */
 
 /* T-2, S-1: passive open over each family. Action: SYN (MSS 1460, WS 7,
@@ -781,7 +776,6 @@ TEST(tcp_passive_open_listen_synrcvd_established)
 		duet_close(x.s, fd);
 		duet_close(x.s, lfd);
 		ts_teardown(&x);
-		(void)fam_name;
 	}
 }
 
@@ -801,7 +795,17 @@ TEST(tcp_synack_retransmission)
 	ts_run_ms(&x, 999);
 	ts_expect_none(&x);
 	ts_run_ms(&x, 2);
-	ts_expect(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.iss, x.snd_nxt);
+	{
+		/* The same options again, a fresh TSval, the same TSecr. */
+		const struct ts_seg *g = ts_expect(&x, DUET_TCP_SYN | DUET_TCP_ACK, x.iss, x.snd_nxt);
+		if (g) {
+			CHECK(g->h.has_mss && g->h.has_wscale && g->h.has_sack_permitted &&
+			      g->h.has_timestamps);
+			CHECK_EQ(g->h.mss, x.seg[0].h.mss);
+			CHECK_EQ(g->h.ts_ecr, x.seg[0].h.ts_ecr);
+			CHECK_EQ(g->h.ts_val - x.seg[0].h.ts_val, 1000);
+		}
+	}
 	ts_run_ms(&x, 1998);
 	ts_expect_none(&x);
 	ts_run_ms(&x, 2);
@@ -1372,12 +1376,11 @@ TEST(tcp_rst_exact_seq_econnreset)
 	for (fam = 0; fam < 2; fam++) {
 		struct ts x;
 		struct duet_tcp_hdr h;
-		int lfd, fd;
+		int fd;
 		char buf[4];
 
 		ts_setup(&x, fam == 1);
 		fd = ts_active(&x, NULL);
-		(void)lfd;
 		h = ts_hdr(&x, DUET_TCP_RST, x.snd_nxt, 0);
 		ts_send(&x, &h, NULL, 0);
 		ts_expect_none(&x);
@@ -1578,8 +1581,11 @@ TEST(tcp_syn_retries_then_etimedout)
 	ts_run_ms(&x, 14900);
 	for (i = 0; i < 3; i++) {
 		g = ts_expect(&x, DUET_TCP_SYN, x.iss, 0);
-		if (g)
+		if (g) {
 			CHECK_EQ(g->t_ms, want[i]);
+			CHECK(g->h.has_mss && g->h.has_wscale && g->h.has_sack_permitted &&
+			      g->h.has_timestamps);
+		}
 	}
 	ts_expect_none(&x);
 	CHECK_EQ(ts_state(&x, fd), TCP_SYN_SENT);
