@@ -3362,3 +3362,31 @@ TEST(tcp_v4_mapped_active_open)
 	CHECK_EQ(ts_state(&x, fd), TCP_ESTABLISHED);
 	ts_teardown(&x);
 }
+
+/* T-2: close() in CLOSE-WAIT: the orphan sends its FIN (LAST-ACK), sends
+ * it again until acknowledged, then is gone: the 4-tuple answers with a
+ * reset. */
+TEST(tcp_passive_close_orphan_last_ack)
+{
+	struct ts x;
+	int lfd, fd;
+
+	ts_setup(&x, true);
+	fd = ts_passive(&x, &lfd, NULL);
+	duet_close(x.s, lfd);
+	ts_send_seq(&x, DUET_TCP_FIN | DUET_TCP_ACK, NULL, 0);
+	ts_expect_ack(&x);
+	CHECK_EQ(duet_close(x.s, fd), 0);
+	ts_settle(&x);
+	ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	ts_run_ms(&x, 250);
+	ts_expect(&x, DUET_TCP_FIN | DUET_TCP_ACK, x.rcv_nxt, x.snd_nxt);
+	x.rcv_nxt++;
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect_none(&x);
+	ts_run_ms(&x, 5000);
+	ts_expect_none(&x);
+	ts_send_seq(&x, DUET_TCP_ACK, NULL, 0);
+	ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
+	ts_teardown(&x);
+}
