@@ -3390,3 +3390,50 @@ TEST(tcp_passive_close_orphan_last_ack)
 	ts_expect(&x, DUET_TCP_RST, x.rcv_nxt, 0);
 	ts_teardown(&x);
 }
+
+/* A-7: the RFC 2292 switches (IPV6_2292PKTINFO, IPV6_2292HOPLIMIT) give
+ * their own object types in IPV6_2292PKTOPTIONS; with no switch on the
+ * buffer is empty. */
+TEST(tcp_pktoptions_rfc2292_switches)
+{
+	struct ts x;
+	uint8_t buf[256];
+	socklen_t len = sizeof(buf);
+	struct msghdr m;
+	struct cmsghdr *c;
+	int lfd, fd, seen = 0;
+	char data[8];
+
+	ts_setup(&x, false);
+	fd = ts_passive(&x, &lfd, NULL);
+	CHECK_EQ(duet_getsockopt(x.s, fd, IPPROTO_IPV6, IPV6_2292PKTOPTIONS, buf, &len), 0);
+	CHECK_EQ(len, 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_2292PKTINFO, 1), 0);
+	CHECK_EQ(ts_setint(&x, fd, IPPROTO_IPV6, IPV6_2292HOPLIMIT, 1), 0);
+	x.hlim = 200;
+	ts_send_seq(&x, DUET_TCP_ACK | DUET_TCP_PSH, "2292", 4);
+	CHECK_EQ(ts_read(&x, fd, data, sizeof(data)), 4);
+	len = sizeof(buf);
+	CHECK_EQ(duet_getsockopt(x.s, fd, IPPROTO_IPV6, IPV6_2292PKTOPTIONS, buf, &len), 0);
+	memset(&m, 0, sizeof(m));
+	m.msg_control = buf;
+	m.msg_controllen = len;
+	for (c = CMSG_FIRSTHDR(&m); c; c = CMSG_NXTHDR(&m, c)) {
+		if (c->cmsg_type == IPV6_2292PKTINFO) {
+			struct in6_pktinfo pi;
+			memcpy(&pi, CMSG_DATA(c), sizeof(pi));
+			CHECK_MEM(&pi.ipi6_addr, x.us, 16);
+			CHECK_EQ(pi.ipi6_ifindex, x.eth);
+			seen |= 1;
+		} else if (c->cmsg_type == IPV6_2292HOPLIMIT) {
+			int v;
+			memcpy(&v, CMSG_DATA(c), sizeof(v));
+			CHECK_EQ(v, 200);
+			seen |= 2;
+		} else {
+			check_fail(__FILE__, __LINE__, "unexpected cmsg type %d", c->cmsg_type);
+		}
+	}
+	CHECK_EQ(seen, 3);
+	ts_teardown(&x);
+}
