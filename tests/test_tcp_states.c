@@ -3437,3 +3437,42 @@ TEST(tcp_pktoptions_rfc2292_switches)
 	CHECK_EQ(seen, 3);
 	ts_teardown(&x);
 }
+
+/* T-2: a SYN cookie is good for one to two minutes (two 64 s slots): its
+ * ACK 60 s later still makes the connection, 200 s later it is refused
+ * with a reset. */
+TEST(tcp_syn_cookie_expires)
+{
+	int round;
+
+	for (round = 0; round < 2; round++) {
+		struct ts x;
+		struct duet_tcp_hdr h;
+		const struct ts_seg *g;
+		int lfd, i;
+
+		ts_setup(&x, round == 1);
+		tcp_knobs_of(x.s)->max_syn_backlog = 1;
+		lfd = ts_listen(&x, 16);
+		for (i = 0; i < 2; i++) {
+			x.pport = (uint16_t)(TS_PPORT + i);
+			x.snd_nxt = TS_PEER_ISS;
+			g = ts_peer_syn(&x, NULL, __LINE__);
+		}
+		CHECK_EQ(ts_ctr(&x, DUET_CTR_TCP_SYNCOOKIES_SENT), 1);
+		x.is_ts = false;
+		/* The first connection's SYN-ACKs go on; forget them. */
+		ts_run_ms(&x, round ? 200000 : 60000);
+		x.n = x.rd = 0;
+		h = ts_hdr(&x, DUET_TCP_ACK, x.snd_nxt, g ? g->h.seq + 1 : 0);
+		ts_send(&x, &h, NULL, 0);
+		if (round) {
+			ts_expect(&x, DUET_TCP_RST, g ? g->h.seq + 1 : 0, 0);
+			CHECK_EQ(duet_accept(x.s, lfd, NULL, NULL), -1);
+		} else {
+			ts_expect_none(&x);
+			CHECK(duet_accept(x.s, lfd, NULL, NULL) >= 0);
+		}
+		ts_teardown(&x);
+	}
+}
