@@ -974,8 +974,8 @@ static short tcp_poll(const struct sock *s)
 			       POLLHUP); /* as Linux's tcp_poll for a new socket */
 	if (tp->rcvq.len || tp->is_fin_rcvd || s->is_shut_rd)
 		ev |= POLLIN | POLLRDNORM;
-	if (tp->is_fin_rcvd)
-		ev |= POLLRDHUP;
+	if (tp->is_fin_rcvd || s->is_shut_rd)
+		ev |= POLLRDHUP; /* Linux: RCV_SHUTDOWN, from the peer's FIN or ours */
 	if ((s->is_shut_rd && s->is_shut_wr) || tp->state == TCPS_CLOSED)
 		ev |= POLLHUP;
 	if (s->is_shut_wr || tp->state == TCPS_CLOSED) {
