@@ -5,6 +5,11 @@
 
 #include "transport/tcp_internal.h"
 
+#include <duet/byteorder.h>
+#include <duet/csum.h>
+#include <duet/wire/icmp6.h>
+#include <duet/wire/ip6.h>
+
 #include <fcntl.h>
 #include <netinet/tcp.h>
 
@@ -163,5 +168,86 @@ TEST(tcp_idle_connection_holds_no_buffers)
 		CHECK_EQ(tb->rcvq.cap, 0);
 		CHECK_EQ(ta->state, TCPS_ESTABLISHED);
 	}
+	sk_teardown(&x);
+}
+
+/* T-2 (path MTU, RFC 8201 for TCP): a Packet Too Big quoting a sequence
+ * number not in flight is not taken by TCP (RFC 5927 §4.1; counted
+ * TCP_ICMP_IGNORED) — the destination's path MTU, which IPv6 keeps for
+ * every socket, still falls, and TCP's next segment refused by IPv6
+ * output (DF) brings its MSS down; one quoting a segment in flight lowers
+ * the MSS at once to what 1300 octets allow (1300 - 40 - 20 - 12 for
+ * timestamps) and resends. Every byte arrives. (Linux takes no PMTU from
+ * a quote TCP refuses: duet's path MTU cache is the network layer's.) */
+TEST(tcp_packet_too_big_lowers_mss)
+{
+	static uint8_t out[200000], in[200000];
+	struct sk x;
+	struct duet_ip6_hdr q, ih;
+	struct duet_wcur w;
+	uint8_t pl[8 + 40 + 20], a6[16], b6[16];
+	size_t got = 0, i;
+	int lfd, c, s, k;
+
+	for (i = 0; i < sizeof(out); i++)
+		out[i] = (uint8_t)(i * 7u);
+	sk_setup(&x);
+	sf_a6("fd00::1", a6);
+	sf_a6("fd00::2", b6);
+	lfd = tcp_listener(&x, "::", 82, 0);
+	c = tcp_connect_a(&x, AF_INET6, "fd00::2", 82);
+	s = duet_accept(x.b, lfd, NULL, NULL);
+	CHECK(s >= 3);
+	CHECK_EQ(tcp_sk(sock_get(x.a, c))->mss, 1500 - 60 - 12);
+	CHECK_EQ(duet_send(x.a, c, out, sizeof(out), MSG_DONTWAIT), (ssize_t)sizeof(out));
+	{
+		const struct tcp_sock *ta = tcp_sk(sock_get(x.a, c));
+		memset(&q, 0, sizeof(q));
+		q.next_header = IPPROTO_TCP;
+		q.hop_limit = 64;
+		q.payload_length = 1440;
+		memcpy(q.src, a6, 16);
+		memcpy(q.dst, b6, 16);
+		memset(pl, 0, sizeof(pl));
+		pl[0] = DUET_ICMP6_PACKET_TOO_BIG;
+		duet_put_be32(pl + 4, 1300);
+		duet_wcur_init(&w, pl + 8, 40);
+		CHECK_EQ(duet_ip6_emit(&q, &w), 0);
+		duet_put_be16(pl + 48, ta->sk.lport);
+		duet_put_be16(pl + 50, 82);
+		memset(&ih, 0, sizeof(ih));
+		ih.next_header = IPPROTO_ICMPV6;
+		ih.hop_limit = 64;
+		ih.payload_length = sizeof(pl);
+		memcpy(ih.src, b6, 16);
+		memcpy(ih.dst, a6, 16);
+		for (k = 0; k < 2; k++) {
+			/* RFC 5927 §4.1: first a quote of a sequence number not in
+			 * flight, which TCP does not take. */
+			duet_put_be32(pl + 52, k ? ta->snd_una : ta->snd_una - 100000);
+			pl[2] = pl[3] = 0;
+			duet_icmp6_csum_set(pl, sizeof(pl),
+					    duet_csum_pseudo6(b6, a6, sizeof(pl), IPPROTO_ICMPV6));
+			CHECK_EQ(sf_send_ip6(x.b, (uint32_t)x.if_b, sf_mac(x.a, (uint32_t)x.if_a), &ih,
+					     NULL, pl, sizeof(pl)), 0);
+			duet_sim_run_for(x.sim, 1000);
+			CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_ICMP_IGNORED), 1);
+		}
+	}
+	CHECK_EQ(tcp_sk(sock_get(x.a, c))->mss, 1300 - 60 - 12);
+	x.n = 0;
+	while (got < sizeof(in)) {
+		ssize_t n;
+		duet_sim_run_for(x.sim, SF_MS(5));
+		while ((n = duet_recv(x.b, s, in + got, sizeof(in) - got, MSG_DONTWAIT)) > 0)
+			got += (size_t)n;
+		if (duet_sim_now(x.sim) > SF_MS(60000))
+			break;
+	}
+	CHECK_EQ(got, sizeof(in));
+	CHECK(memcmp(in, out, sizeof(in)) == 0);
+	/* Segments already built at the old size are refused by IPv6 output
+	 * (DF) and sent again at the new one; none reached the wire. */
+	CHECK(duet_stack_counter(x.a, DUET_CTR_TCP_ICMP_ERRORS) == 1);
 	sk_teardown(&x);
 }

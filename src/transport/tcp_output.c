@@ -181,6 +181,15 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 	}
 	tcp_route_of(tp, &rt);
 	err = tcp_emit(stack, &rt, &h, &tp->sndq, seq - tp->snd_base, len);
+	if (err == -EMSGSIZE && len) {
+		/* The path MTU is lower than the segment: whoever lowered it
+		 * (a Packet Too Big for another connection to the same
+		 * destination, one whose quote we did not take), the MSS
+		 * follows it. */
+		uint16_t mss = tcp_path_mss(tp);
+		if (mss < tp->mss)
+			tp->mss = mss;
+	}
 	if (h.flags & DUET_TCP_ACK) {
 		tp->last_ack_sent = tp->rcv_nxt;
 		tp->n_delack = 0;
@@ -597,9 +606,18 @@ void tcp_output(struct tcp_sock *tp)
 			flags |= DUET_TCP_FIN;
 		else if (len && tp->snd_nxt + len == data_end)
 			flags |= DUET_TCP_PSH;
-		if (tcp_xmit(tp, tp->snd_nxt, len, flags) == -ENOBUFS) {
-			is_nobufs = true;
-			break;
+		{
+			int err = tcp_xmit(tp, tp->snd_nxt, len, flags);
+			if (err == -ENOBUFS) {
+				is_nobufs = true;
+				break;
+			}
+			if (err == -EMSGSIZE && len > tcp_send_mss(tp)) {
+				/* The path MTU fell under us (tcp_xmit took the new
+				 * MSS): the same bytes again, smaller. */
+				smss = tcp_send_mss(tp);
+				continue;
+			}
 		}
 		if (!is_rexmit && !tp->is_rtt_timing && len) {
 			tp->is_rtt_timing = true;
