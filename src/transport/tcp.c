@@ -407,6 +407,46 @@ bool tcp_challenge_ok(struct tcp_sock *tp)
 	return true;
 }
 
+struct tcp_ranges *tcp_ranges_get(struct tcp_sock *tp)
+{
+	struct tcp_state *ts;
+
+	if (tp->rg)
+		return tp->rg;
+	ts = tcp_state_of(tp->sk.stack);
+	if (ts->ranges_cache) {
+		tp->rg = ts->ranges_cache;
+		ts->ranges_cache = tp->rg->next;
+		ts->n_ranges_cache--;
+	} else {
+		tp->rg = malloc(sizeof(*tp->rg));
+	}
+	return tp->rg;
+}
+
+static void tcp_ranges_free(struct tcp_sock *tp)
+{
+	struct tcp_state *ts = tcp_state_of(tp->sk.stack);
+
+	if (!tp->rg)
+		return;
+	if (ts->n_ranges_cache < TCP_RANGES_CACHE_MAX) {
+		tp->rg->next = ts->ranges_cache;
+		ts->ranges_cache = tp->rg;
+		ts->n_ranges_cache++;
+	} else {
+		free(tp->rg);
+	}
+	tp->rg = NULL;
+	tp->n_ooo = tp->n_sack = 0;
+}
+
+void tcp_ranges_put_if_empty(struct tcp_sock *tp)
+{
+	if (tp->rg && !tp->n_ooo && !tp->n_sack)
+		tcp_ranges_free(tp);
+}
+
 void tcp_wake(struct tcp_sock *tp)
 {
 	if (tp->listener && !tp->is_accepted_queue)
@@ -461,6 +501,7 @@ static void tcp_free(struct tcp_sock *tp)
 		ts->n_orphans--;
 	tcp_ring_free(&tp->sndq, &ts->rings);
 	tcp_ring_free(&tp->rcvq, &ts->rings);
+	tcp_ranges_free(tp);
 	sock_free(&tp->sk);
 }
 
@@ -1054,6 +1095,7 @@ static void tcp_release(struct tcp_sock *tp)
 	tcp_bhash_del(tp);
 	tcp_ring_free(&tp->sndq, &ts->rings);
 	tcp_ring_free(&tp->rcvq, &ts->rings);
+	tcp_ranges_free(tp);
 }
 
 static void tcp_close(struct sock *s)
@@ -1433,6 +1475,11 @@ void tcp_fini(struct duet_stack *stack)
 		}
 	}
 	tcp_ring_cache_drain(&ts->rings);
+	while (ts->ranges_cache) {
+		struct tcp_ranges *r = ts->ranges_cache;
+		ts->ranges_cache = r->next;
+		free(r);
+	}
 	free(ts->ehash);
 	free(ts);
 	stack->sock->tcp = NULL;

@@ -41,7 +41,7 @@ uint32_t tcp_sacked_bytes(const struct tcp_sock *tp)
 	uint32_t i, n = 0;
 
 	for (i = 0; i < tp->n_sack; i++)
-		n += tp->sacked[i].end - tp->sacked[i].start;
+		n += tp->rg->sacked[i].end - tp->rg->sacked[i].start;
 	return n;
 }
 
@@ -54,7 +54,7 @@ uint32_t tcp_pipe(const struct tcp_sock *tp)
 		return out > infl ? out - infl : 0;
 	}
 	for (i = 0; i < tp->n_sack; i++) {
-		const struct tcp_range *r = &tp->sacked[i];
+		const struct tcp_range *r = &tp->rg->sacked[i];
 		if (tcp_le(r->end, tp->snd_nxt))
 			sacked += r->end - r->start;
 		else if (tcp_lt(r->start, tp->snd_nxt))
@@ -66,12 +66,12 @@ uint32_t tcp_pipe(const struct tcp_sock *tp)
 		uint32_t from = tcp_max_seq(tp->rxt_next, tp->snd_una);
 		uint32_t prev = tp->snd_una;
 		for (i = 0; i < tp->n_sack; i++) {
-			uint32_t a = tcp_max_seq(prev, from), b = tp->sacked[i].start;
+			uint32_t a = tcp_max_seq(prev, from), b = tp->rg->sacked[i].start;
 			if (tcp_gt(b, tp->snd_nxt))
 				b = tp->snd_nxt;
 			if (tcp_lt(a, b))
 				lost += b - a;
-			prev = tp->sacked[i].end;
+			prev = tp->rg->sacked[i].end;
 		}
 	}
 	return out > sacked + lost ? out - sacked - lost : 0;

@@ -308,15 +308,16 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 /* Adds a received block to the scoreboard (sorted, merged, bounded). */
 static void tcp_sack_add(struct tcp_sock *tp, uint32_t start, uint32_t end)
 {
-	struct tcp_range *v = tp->sacked;
+	struct tcp_range *v;
 	uint32_t i, j, n = tp->n_sack;
 
 	if (tcp_le(start, tp->snd_una))
 		start = tp->snd_una;
 	if (tcp_gt(end, tp->snd_max))
 		end = tp->snd_max;
-	if (!tcp_lt(start, end))
-		return;
+	if (!tcp_lt(start, end) || !tcp_ranges_get(tp))
+		return; /* nothing new, or no memory: the block is SACKed again */
+	v = tp->rg->sacked;
 	/* Merge with every overlapping or touching range. */
 	for (i = 0; i < n;) {
 		if (tcp_le(v[i].start, end) && tcp_ge(v[i].end, start)) {
@@ -348,15 +349,18 @@ static void tcp_sack_trim(struct tcp_sock *tp)
 {
 	uint32_t i = 0, n = tp->n_sack;
 
-	while (i < n && tcp_le(tp->sacked[i].end, tp->snd_una))
+	if (!n)
+		return;
+	while (i < n && tcp_le(tp->rg->sacked[i].end, tp->snd_una))
 		i++;
 	if (i) {
-		memmove(tp->sacked, tp->sacked + i, (n - i) * sizeof(tp->sacked[0]));
+		memmove(tp->rg->sacked, tp->rg->sacked + i, (n - i) * sizeof(tp->rg->sacked[0]));
 		n -= i;
 	}
-	if (n && tcp_lt(tp->sacked[0].start, tp->snd_una))
-		tp->sacked[0].start = tp->snd_una;
+	if (n && tcp_lt(tp->rg->sacked[0].start, tp->snd_una))
+		tp->rg->sacked[0].start = tp->snd_una;
 	tp->n_sack = (uint8_t)n;
+	tcp_ranges_put_if_empty(tp);
 }
 
 /* Our FIN's sequence number is acknowledged. */
@@ -577,10 +581,14 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 
 /* Out-of-order bytes [seq, seq+len) kept in place; the range list gains
  * or grows a range, the newest first (RFC 2018 §4). */
-static void tcp_ooo_add(struct tcp_sock *tp, uint32_t seq, uint32_t len)
+static bool tcp_ooo_add(struct tcp_sock *tp, uint32_t seq, uint32_t len)
 {
 	uint32_t start = seq, end = seq + len, i, n = tp->n_ooo;
-	struct tcp_range *v = tp->ooo;
+	struct tcp_range *v;
+
+	if (!tcp_ranges_get(tp))
+		return false;
+	v = tp->rg->ooo;
 
 	for (i = 0; i < n;) {
 		if (tcp_le(v[i].start, end) && tcp_ge(v[i].end, start)) {
@@ -596,18 +604,19 @@ static void tcp_ooo_add(struct tcp_sock *tp, uint32_t seq, uint32_t len)
 	v[0].start = start;
 	v[0].end = end;
 	tp->n_ooo = (uint8_t)(n + 1);
+	return true;
 }
 
 /* rcv_nxt moved: ranges it reached are in order now. */
 static void tcp_ooo_advance(struct tcp_sock *tp)
 {
-	bool is_moved = true;
+	bool is_moved = tp->n_ooo != 0;
 
 	while (is_moved) {
 		uint32_t i;
 		is_moved = false;
 		for (i = 0; i < tp->n_ooo; i++) {
-			struct tcp_range *r = &tp->ooo[i];
+			struct tcp_range *r = &tp->rg->ooo[i];
 			if (tcp_le(r->start, tp->rcv_nxt)) {
 				if (tcp_gt(r->end, tp->rcv_nxt)) {
 					tp->rcvq.len += r->end - tp->rcv_nxt;
@@ -620,6 +629,7 @@ static void tcp_ooo_advance(struct tcp_sock *tp)
 			}
 		}
 	}
+	tcp_ranges_put_if_empty(tp);
 }
 
 /* Data of an acceptable segment, trimmed to the window already. */
@@ -650,7 +660,7 @@ static void tcp_data_input(struct tcp_sock *tp, uint32_t seq, const uint8_t *dat
 			uint32_t i;
 			bool joins = false;
 			for (i = 0; i < tp->n_ooo; i++)
-				if (tcp_le(tp->ooo[i].start, seq + len) && tcp_ge(tp->ooo[i].end, seq))
+				if (tcp_le(tp->rg->ooo[i].start, seq + len) && tcp_ge(tp->rg->ooo[i].end, seq))
 					joins = true;
 			if (!joins) {
 				stack_count(stack, DUET_CTR_DROP_TCP_OOO_FULL);
@@ -659,7 +669,11 @@ static void tcp_data_input(struct tcp_sock *tp, uint32_t seq, const uint8_t *dat
 			}
 		}
 		tcp_ring_write(&tp->rcvq, off, data, len);
-		tcp_ooo_add(tp, seq, len);
+		if (!tcp_ooo_add(tp, seq, len)) {
+			stack_count(stack, DUET_CTR_DROP_TCP_OOO_FULL); /* no memory for ranges */
+			tp->is_ack_now = true;
+			return;
+		}
 		stack_count(stack, DUET_CTR_TCP_OOO_QUEUED);
 		tp->is_ack_now = true; /* a duplicate ACK with SACK at once (RFC 5681 §4.2) */
 		return;

@@ -84,18 +84,27 @@ void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 void tcp_ring_free(struct tcp_ring *r, struct tcp_ring_cache *c);
 void tcp_ring_cache_drain(struct tcp_ring_cache *c);
 
-/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4 a
- * segment). A drop-tail bottleneck loses every other segment of a window
- * when slow start overshoots it, so one window can leave ~100 holes: with
- * fewer ranges the receiver discards what arrives beyond them and the
- * sender's scoreboard forgets what it cannot hold (recovery stalls until
- * the timeout). */
-#define TCP_OOO_MAX 128u
-/* SACKed ranges the sender remembers above snd_una (as many, same reason). */
-#define TCP_SACK_MAX 128u
+/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4): as
+ * many as a lossy path leaves in a 1 MiB window, since a segment that
+ * would open one more is dropped and must come again. */
+#define TCP_OOO_MAX 64u
+/* SACKed ranges the sender remembers above snd_una. */
+#define TCP_SACK_MAX 32u
+/* Empty range blocks a stack keeps for the next connection that loses. */
+#define TCP_RANGES_CACHE_MAX 64u
 
 struct tcp_range {
 	uint32_t start, end; /* [start, end) */
+};
+
+/* What a connection knows of holes, only while there are some: its
+ * out-of-order ranges (receiver) and the peer's SACK scoreboard (sender).
+ * Allocated when the first range appears, given back when both are empty,
+ * so an idle or loss-free connection carries a pointer, not the arrays. */
+struct tcp_ranges {
+	struct tcp_range ooo[TCP_OOO_MAX];     /* received above rcv_nxt, newest first */
+	struct tcp_range sacked[TCP_SACK_MAX]; /* sorted */
+	struct tcp_ranges *next;               /* in the stack's cache */
 };
 
 /* Congestion control algorithms (TCP_CONGESTION). */
@@ -148,6 +157,8 @@ struct tcp_state {
 	uint32_t chal_count;
 	uint64_t cookie_secret_time;
 	struct tcp_ring_cache rings;
+	struct tcp_ranges *ranges_cache;
+	uint32_t n_ranges_cache;
 };
 
 static inline struct tcp_state *tcp_state_of(const struct duet_stack *stack)
@@ -178,7 +189,7 @@ struct tcp_sock {
 	uint8_t backoff;           /* RTO doublings */
 	uint8_t n_retries;         /* retransmissions of the same data / SYN */
 	uint8_t n_keep_probes;
-	uint8_t n_ooo, n_sack;
+	uint8_t n_ooo, n_sack;     /* ranges in rg */
 	uint8_t n_delack;          /* full segments received since the last ACK */
 
 	uint32_t iss, irs;
@@ -216,8 +227,7 @@ struct tcp_sock {
 	} cubic;
 
 	struct tcp_ring sndq, rcvq;
-	struct tcp_range ooo[TCP_OOO_MAX];   /* received above rcv_nxt, newest first */
-	struct tcp_range sacked[TCP_SACK_MAX]; /* the peer's SACK scoreboard, sorted */
+	struct tcp_ranges *rg;     /* NULL while n_ooo and n_sack are 0 */
 
 	uint32_t keepidle_s, keepintvl_s, keepcnt;
 	uint32_t user_timeout_ms;
@@ -304,6 +314,11 @@ uint32_t tcp_ts_now(const struct tcp_sock *tp);
 uint16_t tcp_path_mss(struct tcp_sock *tp);
 /* The largest window the receive ring lets us advertise. */
 uint32_t tcp_rcv_space(const struct tcp_sock *tp);
+/* The connection's range block, allocated (from the cache) if it has
+ * none; NULL when out of memory. */
+struct tcp_ranges *tcp_ranges_get(struct tcp_sock *tp);
+/* Gives the block back once neither ranges nor scoreboard hold anything. */
+void tcp_ranges_put_if_empty(struct tcp_sock *tp);
 /* RFC 5961 §7: may a challenge ACK be sent now? */
 bool tcp_challenge_ok(struct tcp_sock *tp);
 void tcp_wake(struct tcp_sock *tp);

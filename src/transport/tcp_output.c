@@ -169,8 +169,8 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 			/* RFC 2018 §4: the newest block first, then the others. */
 			uint32_t i, max = tp->is_ts ? 3u : 4u;
 			for (i = 0; i < tp->n_ooo && i < max; i++) {
-				h.sack[i].left_edge = tp->ooo[i].start;
-				h.sack[i].right_edge = tp->ooo[i].end;
+				h.sack[i].left_edge = tp->rg->ooo[i].start;
+				h.sack[i].right_edge = tp->rg->ooo[i].end;
 			}
 			h.sack_count = (uint8_t)i;
 			/* Never beyond the MTU: blocks go before data does. */
@@ -482,8 +482,8 @@ static const struct tcp_range *tcp_sacked_at(const struct tcp_sock *tp, uint32_t
 	uint32_t i;
 
 	for (i = 0; i < tp->n_sack; i++)
-		if (tcp_ge(seq, tp->sacked[i].start) && tcp_lt(seq, tp->sacked[i].end))
-			return &tp->sacked[i];
+		if (tcp_ge(seq, tp->rg->sacked[i].start) && tcp_lt(seq, tp->rg->sacked[i].end))
+			return &tp->rg->sacked[i];
 	return NULL;
 }
 
@@ -493,8 +493,8 @@ static const struct tcp_range *tcp_sacked_after(const struct tcp_sock *tp, uint3
 	uint32_t i;
 
 	for (i = 0; i < tp->n_sack; i++)
-		if (tcp_gt(tp->sacked[i].start, seq))
-			return &tp->sacked[i];
+		if (tcp_gt(tp->rg->sacked[i].start, seq))
+			return &tp->rg->sacked[i];
 	return NULL;
 }
 
@@ -507,7 +507,7 @@ static uint32_t tcp_next_hole(struct tcp_sock *tp, uint32_t *seq)
 
 	if (!tp->n_sack)
 		return 0;
-	high = tp->sacked[tp->n_sack - 1].end;
+	high = tp->rg->sacked[tp->n_sack - 1].end;
 	while ((r = tcp_sacked_at(tp, s)) != NULL)
 		s = r->end;
 	if (tcp_ge(s, high) || tcp_ge(s, tp->snd_max))
