@@ -420,6 +420,15 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 	tp->snd_nxt = tp->snd_una;
 	tp->rxt_next = tp->snd_una;
 	tcp_output(tp);
+	if (tp->snd_nxt == tp->snd_una && !tp->snd_wnd && tp->sndq.len) {
+		/* What is outstanding lies beyond a window now closed: the
+		 * retransmission becomes a zero-window probe (RFC 9293
+		 * §3.8.6.1: keep retransmitting though the window is zero),
+		 * else a lost window update would leave both ends waiting. */
+		stack_count(stack, DUET_CTR_TCP_ZERO_WINDOW_PROBES);
+		tcp_xmit(tp, tp->snd_una, 1, DUET_TCP_ACK);
+		tp->snd_nxt = tp->snd_una + 1;
+	}
 	tcp_rearm_rexmt(tp);
 }
 
