@@ -497,6 +497,13 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	/* The send window (§3.10.7.4, "If SND.UNA =< SEG.ACK =< SND.NXT"). */
 	if (tcp_lt(tp->snd_wl1, sg->h.seq) ||
 	    (tp->snd_wl1 == sg->h.seq && tcp_le(tp->snd_wl2, ack))) {
+		if (!tp->snd_wnd && wnd && tcp_gt(tp->snd_nxt, tp->snd_una) && !tp->is_in_recovery)
+			/* The window reopens: what went out while it was shut
+			 * (zero-window probes) was not taken; it goes again
+			 * with what follows, now, not at the next timeout
+			 * (in flight it would hold the window of one segment
+			 * a timeout leaves). */
+			tp->snd_nxt = tp->snd_una;
 		tp->snd_wnd = wnd;
 		if (wnd > tp->max_snd_wnd)
 			tp->max_snd_wnd = wnd;
