@@ -721,6 +721,10 @@ void tcp_established_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 	if (len && tcp_gt(seq + len, tp->rcv_nxt + wnd)) {
 		len = tp->rcv_nxt + wnd - seq;
 		is_fin = false;
+		/* What does not fit (a zero-window probe) is answered with
+		 * an ACK at once, so the sender learns the window (RFC 9293
+		 * §3.8.6.1, §3.10.7.4). */
+		tp->is_ack_now = true;
 	}
 
 	/* RST (§3.10.7.4 second, RFC 5961 §3.2). */
