@@ -706,10 +706,16 @@ TEST(tcp_loss_zero_window)
 		  { .loss = 50000, .delay_ms = 20 }, 52 },
 	};
 	static const struct lt_mode mode = { .pause_at = 1 * LT_MB, .pause_ns = SF_S(30) };
+	/* Longer than tcp_retries2 (15) backed-off timeouts take (about 15
+	 * minutes): answered probes must not count as retries. */
+	static const struct lt_case longer = { "zerowin-16min-2%-v6-reno-sack-4M", V6, "reno", true,
+					       4 * LT_MB, { .loss = 20000, .delay_ms = 10 }, 53 };
+	static const struct lt_mode long_mode = { .pause_at = 1 * LT_MB, .pause_ns = SF_S(960) };
 	size_t i;
 
 	for (i = 0; i < sizeof(cs) / sizeof(cs[0]); i++)
 		lt_run_mode(&cs[i], &mode);
+	lt_run_mode(&longer, &long_mode);
 }
 
 /* T-2, S-1: both ends send at once on one connection (data and ACKs share
