@@ -504,6 +504,14 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			 * (in flight it would hold the window of one segment
 			 * a timeout leaves). */
 			tp->snd_nxt = tp->snd_una;
+		if (!tp->snd_wnd && wnd && tp->backoff) {
+			/* The probes were answered: their backoff measured the
+			 * closed window, not the path; the data now sent times
+			 * out after one RTO again (as Linux's tcp_ack_probe). */
+			tp->snd_wnd = wnd;
+			tp->backoff = 0;
+			tcp_rearm_rexmt(tp);
+		}
 		tp->snd_wnd = wnd;
 		if (wnd > tp->max_snd_wnd)
 			tp->max_snd_wnd = wnd;
