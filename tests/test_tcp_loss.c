@@ -221,6 +221,7 @@ struct lt_flow {
 	uint64_t paused_since, resumed_ns;
 	uint64_t paused_got, paused_sent; /* at the end of the pause */
 	uint64_t fresh_ns;           /* when data sent after the pause first arrived */
+	uint64_t fresh64_ns;         /* ... and when 64 KiB of it had */
 	int tx_err, rx_err;
 	uint8_t pend[LT_CHUNK];      /* generated, not yet taken by send() */
 	uint32_t pend_pos, pend_len;
@@ -301,10 +302,12 @@ static void lt_flow_recv(struct lt_flow *f, uint64_t now)
 		}
 		f->h_rx = lt_hash(f->h_rx, f->in, (uint32_t)n);
 		f->got += (uint64_t)n;
-		/* Beyond what the full buffer held when the reader resumed:
-		 * sent after the window reopened. */
-		if (f->resumed_ns && !f->fresh_ns && f->got > f->paused_got + (1u << 20) + LT_CHUNK)
+		/* Beyond what the full buffer (1 MiB) held when the reader
+		 * resumed: sent after the window reopened. */
+		if (f->resumed_ns && !f->fresh_ns && f->got > f->paused_got + (1u << 20))
 			f->fresh_ns = now;
+		if (f->resumed_ns && !f->fresh64_ns && f->got > f->paused_got + (1u << 20) + LT_CHUNK)
+			f->fresh64_ns = now;
 	}
 }
 
@@ -580,13 +583,16 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 		CHECK(f[0].paused_got < f[0].pause_at + LT_CHUNK);
 		/* Each 64 KiB the reader takes sends a window update: one
 		 * gets through, and the sender goes on at once, not at its
-		 * next (backed-off) timeout. */
+		 * next (backed-off) timeout; then it grows from one segment
+		 * with timeouts of one RTO, not the probes' backoff. */
 		CHECK(f[0].fresh_ns && f[0].fresh_ns - f[0].resumed_ns <= SF_S(2));
+		CHECK(f[0].fresh64_ns && f[0].fresh64_ns - f[0].resumed_ns <= SF_S(4));
 		fprintf(stderr, "  %s: reader paused at %.3f s for %.0f s with %llu bytes read; "
-			"new data %.3f s after it resumed\n",
+			"new data %.3f s after it resumed, 64 KiB after %.3f s\n",
 			c->name, (double)(f[0].paused_since - t0) / 1e9, (double)mode->pause_ns / 1e9,
 			(unsigned long long)f[0].paused_got,
-			f[0].fresh_ns ? (double)(f[0].fresh_ns - f[0].resumed_ns) / 1e9 : -1.0);
+			f[0].fresh_ns ? (double)(f[0].fresh_ns - f[0].resumed_ns) / 1e9 : -1.0,
+			f[0].fresh64_ns ? (double)(f[0].fresh64_ns - f[0].resumed_ns) / 1e9 : -1.0);
 	}
 	CHECK_EQ(duet_close(x.b, sfd), 0);
 	CHECK_EQ(duet_close(x.a, cfd), 0);
