@@ -596,7 +596,11 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 	}
 	CHECK_EQ(duet_close(x.b, sfd), 0);
 	CHECK_EQ(duet_close(x.a, cfd), 0);
-	duet_sim_run_for(x.sim, SF_S(2));
+	/* Until nothing is left (FINs through, TIME-WAIT over): destroying
+	 * the simulation with frames in flight from A's pool to B frees them
+	 * after A's pool (a use after free in duet_sim_destroy's teardown,
+	 * outside TCP: see the report). */
+	CHECK_EQ(duet_sim_run_until_idle(x.sim, SF_S(900)), 0);
 	duet_sim_destroy(x.sim);
 }
 
