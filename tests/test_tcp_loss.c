@@ -85,6 +85,7 @@ struct lt_net {
 	struct duet_sim *sim;
 	struct duet_stack *a, *b;
 	int if_a, if_b;
+	int lfd, sfd;                /* B's listener, and the connection it accepted (-1: not yet) */
 };
 
 /* The same impairment for a link direction: ppm values, delays in ms, a
@@ -145,15 +146,17 @@ static int lt_setcc(struct duet_stack *st, int fd, const char *cc)
 	return duet_setsockopt(st, fd, IPPROTO_TCP, TCP_CONGESTION, cc, (socklen_t)strlen(cc));
 }
 
-/* A connection from A (family fam) to B's dual-stack listener on [::]:port,
- * both ends with congestion control cc; the handshake may need SYN
- * retransmissions on a lossy link. *cfd is A's, *sfd B's. */
-static void lt_connect(struct lt_net *x, int fam, uint16_t port, const char *cc, int *cfd,
-		       int *sfd)
+/* A connection from A (family fam) to B's dual-stack listener on [::]:port
+ * (x->lfd), both with congestion control cc; the handshake may need SYN
+ * retransmissions on a lossy link. Returns A's descriptor once A is
+ * established; B accepts (x->sfd) when the handshake's last ACK, or data
+ * carrying it, arrives, which lt_pump waits for (as an application, A
+ * sends at once: the ACK alone may be lost until B gives up). */
+static int lt_connect(struct lt_net *x, int fam, uint16_t port, const char *cc)
 {
 	struct sockaddr_storage ss;
 	socklen_t sl;
-	int lfd = duet_socket(x->b, AF_INET6, SOCK_STREAM, 0), v = 0, c, s = -1;
+	int lfd = duet_socket(x->b, AF_INET6, SOCK_STREAM, 0), v = 0, c;
 	uint64_t t0 = duet_sim_now(x->sim);
 
 	CHECK(lfd >= 3);
@@ -186,25 +189,19 @@ static void lt_connect(struct lt_net *x, int fam, uint16_t port, const char *cc,
 	}
 	CHECK_EQ(duet_connect(x->a, c, (struct sockaddr *)&ss, sl), -1);
 	CHECK_EQ(errno, EINPROGRESS);
-	/* Up to two minutes: SYN and SYN-ACK retransmissions back off from 1 s. */
+	x->lfd = lfd;
+	x->sfd = -1;
+	/* Up to two minutes: SYN retransmissions back off from 1 s. */
 	while (duet_sim_now(x->sim) - t0 < SF_S(120)) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
 		duet_sim_run_for(x->sim, SF_MS(10));
-		if (s < 0)
-			s = duet_accept(x->b, lfd, NULL, NULL);
-		if (s >= 0) {
-			struct tcp_info ti;
-			socklen_t len = sizeof(ti);
-			CHECK_EQ(duet_getsockopt(x->a, c, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
-			if (ti.tcpi_state == TCP_ESTABLISHED)
-				break;
-		}
+		CHECK_EQ(duet_getsockopt(x->a, c, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
+		if (ti.tcpi_state == TCP_ESTABLISHED)
+			return c;
 	}
-	CHECK(s >= 3);
-	if (s >= 0)
-		CHECK_EQ(lt_setcc(x->b, s, cc), 0);
-	CHECK_EQ(duet_close(x->b, lfd), 0);
-	*cfd = c;
-	*sfd = s;
+	CHECK(!"A's connect completes");
+	return -1;
 }
 
 /* ---- one direction of a transfer ----------------------------------------- */
@@ -241,7 +238,7 @@ static void lt_flow_init(struct lt_flow *f, struct duet_stack *tx, int tx_fd,
 /* Hands the sender what its buffer takes; SHUT_WR after the last byte. */
 static void lt_flow_send(struct lt_flow *f)
 {
-	while (f->sent < f->total && !f->tx_err) {
+	while (f->tx_fd >= 0 && f->sent < f->total && !f->tx_err) {
 		ssize_t n;
 		if (f->pend_pos == f->pend_len) {
 			uint64_t left = f->total - f->sent;
@@ -260,7 +257,7 @@ static void lt_flow_send(struct lt_flow *f)
 		f->pend_pos += (uint32_t)n;
 		f->sent += (uint64_t)n;
 	}
-	if (f->sent == f->total && !f->is_shut) {
+	if (f->tx_fd >= 0 && f->sent == f->total && !f->is_shut) {
 		f->is_shut = true;
 		CHECK_EQ(duet_shutdown(f->tx, f->tx_fd, SHUT_WR), 0);
 	}
@@ -274,7 +271,7 @@ static void lt_flow_recv(struct lt_flow *f, uint64_t now)
 	for (;;) {
 		ssize_t n;
 		lt_flow_pause(f, now);
-		if (f->is_paused || f->is_eof || f->rx_err)
+		if (f->rx_fd < 0 || f->is_paused || f->is_eof || f->rx_err)
 			return;
 		n = duet_recv(f->rx, f->rx_fd, f->in, sizeof(f->in), MSG_DONTWAIT);
 		if (n == 0) {
@@ -331,6 +328,24 @@ static void lt_flow_pause(struct lt_flow *f, uint64_t now)
 	}
 }
 
+/* B's side of the connection, once accepted: its flows get the descriptor. */
+static void lt_accept(struct lt_net *x, struct lt_flow *const *f, size_t n)
+{
+	size_t i;
+
+	if (x->sfd >= 0)
+		return;
+	x->sfd = duet_accept(x->b, x->lfd, NULL, NULL);
+	if (x->sfd < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		if (f[i]->rx == x->b)
+			f[i]->rx_fd = x->sfd;
+		if (f[i]->tx == x->b)
+			f[i]->tx_fd = x->sfd;
+	}
+}
+
 /* Moves the flows until all are done or bound_ns of simulated time passed
  * since t0: the senders fill their buffers, the clock steps 1 ms, the
  * readers drain theirs. */
@@ -344,6 +359,7 @@ static void lt_pump(struct lt_net *x, struct lt_flow *const *f, size_t n, uint64
 			done += lt_flow_done(f[i]);
 		if (done == n || duet_sim_now(x->sim) - t0 >= bound_ns)
 			return;
+		lt_accept(x, f, n);
 		for (i = 0; i < n; i++)
 			lt_flow_send(f[i]);
 		duet_sim_run_for(x->sim, LT_STEP_NS);
@@ -484,6 +500,8 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 	uint64_t bound = lt_bound_ns(&c->m, bytes * n);
 	uint64_t seed;
 	int cfd, sfd;
+	char cc[16];
+	socklen_t cl;
 	const char *only = getenv("LT_ONLY");
 
 	if (only && !strstr(c->name, only))
@@ -495,32 +513,41 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 	 * figures in the report are those of the default 0). */
 	seed = c->seed + (getenv("LT_SEED") ? 1000u * strtoull(getenv("LT_SEED"), NULL, 10) : 0u);
 	lt_setup(&x, seed, &c->m, c->is_sack);
-	lt_connect(&x, c->fam, 5001, c->cc, &cfd, &sfd);
-	if (sfd < 0) {
+	cfd = lt_connect(&x, c->fam, 5001, c->cc);
+	if (cfd < 0) {
 		duet_sim_destroy(x.sim);
 		return;
 	}
 	{
 		struct tcp_info ti;
 		socklen_t len = sizeof(ti);
-		char cc[16] = { 0 };
-		socklen_t cl = sizeof(cc);
+		memset(cc, 0, sizeof(cc));
+		cl = sizeof(cc);
 		CHECK_EQ(duet_getsockopt(x.a, cfd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
 		CHECK_EQ((ti.tcpi_options & 2) != 0, c->is_sack);
 		CHECK_EQ(duet_getsockopt(x.a, cfd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl), 0);
 		CHECK_STR(cc, c->cc);
-		cl = sizeof(cc);
-		memset(cc, 0, sizeof(cc));
-		CHECK_EQ(duet_getsockopt(x.b, sfd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl), 0);
-		CHECK_STR(cc, c->cc);
 	}
-	lt_flow_init(&f[0], x.a, cfd, x.b, sfd, bytes, seed * 31 + 7);
+	/* B's side comes from the accept queue inside lt_pump (-1 until then). */
+	lt_flow_init(&f[0], x.a, cfd, x.b, -1, bytes, seed * 31 + 7);
 	f[0].pause_at = mode->pause_at;
 	f[0].pause_ns = mode->pause_ns;
 	if (mode->is_bidir)
-		lt_flow_init(&f[1], x.b, sfd, x.a, cfd, bytes, seed * 37 + 5);
+		lt_flow_init(&f[1], x.b, -1, x.a, cfd, bytes, seed * 37 + 5);
 	t0 = duet_sim_now(x.sim);
 	lt_pump(&x, fs, n, t0, bound);
+	sfd = x.sfd;
+	CHECK(sfd >= 3);
+	CHECK_EQ(duet_close(x.b, x.lfd), 0);
+	if (sfd < 0) {
+		duet_sim_destroy(x.sim);
+		return;
+	}
+	/* The accepted connection has the listener's congestion control. */
+	memset(cc, 0, sizeof(cc));
+	cl = sizeof(cc);
+	CHECK_EQ(duet_getsockopt(x.b, sfd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl), 0);
+	CHECK_STR(cc, c->cc);
 	for (i = 0; i < n; i++) {
 		char name[64];
 		bool is_ab = i == 0;
