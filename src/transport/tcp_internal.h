@@ -87,9 +87,9 @@ void tcp_ring_cache_drain(struct tcp_ring_cache *c);
 /* Out-of-order ranges kept per connection (RFC 2018 reports up to 4): as
  * many as a lossy path leaves in a 1 MiB window, since a segment that
  * would open one more is dropped and must come again. */
-#define TCP_OOO_MAX 64u
+#define TCP_OOO_MAX 128u
 /* SACKed ranges the sender remembers above snd_una. */
-#define TCP_SACK_MAX 32u
+#define TCP_SACK_MAX 128u
 /* Empty range blocks a stack keeps for the next connection that loses. */
 #define TCP_RANGES_CACHE_MAX 64u
 

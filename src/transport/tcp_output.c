@@ -101,14 +101,15 @@ static uint16_t tcp_window_field(struct tcp_sock *tp, bool is_syn)
 	if (win > 65535u)
 		win = 65535u;
 	if (tcp_lt(tp->rcv_nxt + (win << shift), tp->rcv_adv)) {
-		/* Never take back the edge offered: keep it, rounded down to
-		 * the scale as FreeBSD does (rounding up would let the peer
-		 * send past the ring; the edge recorded stays where the
-		 * space put it). */
+		/* Space shrank (the buffer made smaller, or the scaled field
+		 * rounding down): keep the edge offered as far as the field
+		 * can say without passing it. Rounded down, the window may
+		 * seem to shrink by less than one scaling unit (RFC 7323
+		 * §2.4); rounded up, it would offer bytes beyond the buffer,
+		 * a little more each time, and never close. */
 		uint32_t keep = tp->rcv_adv - tp->rcv_nxt;
 		win = keep >> shift;
-		if (win > 65535u)
-			win = 65535u;
+		return (uint16_t)(win > 65535u ? 65535u : win);
 	}
 	if (tcp_gt(tp->rcv_nxt + (win << shift), tp->rcv_adv))
 		tp->rcv_adv = tp->rcv_nxt + (win << shift);
