@@ -510,6 +510,7 @@ static void tcp_stop_timers(struct tcp_sock *tp)
 	struct duet_timer_wheel *tw = &tp->sk.stack->timers;
 
 	duet_tw_cancel(tw, &tp->rexmt);
+	tp->rexmt_at = 0;
 	duet_tw_cancel(tw, &tp->delack);
 	duet_tw_cancel(tw, &tp->slow);
 }

@@ -375,6 +375,7 @@ static void tcp_enter_time_wait(struct tcp_sock *tp)
 
 	tp->state = TCPS_TIME_WAIT;
 	duet_tw_cancel(&stack->timers, &tp->rexmt);
+	tp->rexmt_at = 0;
 	duet_tw_cancel(&stack->timers, &tp->delack);
 	tcp_arm_slow(tp, (uint64_t)tcp_state_of(stack)->k.time_wait_ms * 1000000ull);
 	tcp_wake(tp);

@@ -241,6 +241,8 @@ struct tcp_sock {
 	int soft_error;            /* an ICMP error seen while retrying */
 
 	struct duet_timer rexmt;   /* retransmission, persist, SYN */
+	uint64_t rexmt_at;         /* its deadline, 0: none (the timer may be
+				    * armed earlier: it then moves on) */
 	struct duet_timer delack;
 	struct duet_timer slow;    /* keepalive, FIN_WAIT_2, TIME_WAIT */
 

@@ -337,6 +337,17 @@ void tcp_rtt_sample(struct tcp_sock *tp, uint32_t rtt_us)
 	tp->rto_us = rto;
 }
 
+/* Sets the retransmission deadline to at (0: none). The wheel is touched
+ * only when the deadline comes earlier than the armed timer: a later one
+ * (every ACK pushes it back) waits until the timer fires and moves on,
+ * since a wheel operation per segment was a tenth of a round trip. */
+static void tcp_rexmt_set(struct tcp_sock *tp, uint64_t at)
+{
+	tp->rexmt_at = at;
+	if (at && (!tp->rexmt.is_armed || tp->rexmt.expires_tick * DUET_TW_TICK_NS > at))
+		duet_tw_arm(&tp->sk.stack->timers, &tp->rexmt, at);
+}
+
 void tcp_rearm_rexmt(struct tcp_sock *tp)
 {
 	struct duet_stack *stack = tp->sk.stack;
@@ -344,20 +355,20 @@ void tcp_rearm_rexmt(struct tcp_sock *tp)
 	bool is_waiting = tp->sndq.len && !tp->snd_wnd && tp->state >= TCPS_ESTABLISHED;
 
 	if (!is_outstanding && !is_waiting) {
-		duet_tw_cancel(&stack->timers, &tp->rexmt);
+		tcp_rexmt_set(tp, 0);
 		tp->is_persist = false;
 		return;
 	}
 	if (!is_outstanding && is_waiting) {
 		/* Zero window with data to send: the persist timer. */
-		if (!tp->rexmt.is_armed || !tp->is_persist) {
+		if (!tp->rexmt_at || !tp->is_persist) {
 			tp->is_persist = true;
-			duet_tw_arm(&stack->timers, &tp->rexmt, duet_stack_now(stack) + tcp_rto_ns(tp));
+			tcp_rexmt_set(tp, duet_stack_now(stack) + tcp_rto_ns(tp));
 		}
 		return;
 	}
 	tp->is_persist = false;
-	duet_tw_arm(&stack->timers, &tp->rexmt, duet_stack_now(stack) + tcp_rto_ns(tp));
+	tcp_rexmt_set(tp, duet_stack_now(stack) + tcp_rto_ns(tp));
 }
 
 static bool tcp_gives_up(struct tcp_sock *tp, uint32_t limit)
@@ -375,7 +386,16 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 	struct tcp_sock *tp = arg;
 	struct duet_stack *stack = tp->sk.stack;
 	const struct tcp_knobs *k = &tcp_state_of(stack)->k;
+	uint64_t now = duet_stack_now(stack);
 	(void)t;
+
+	if (!tp->rexmt_at)
+		return; /* stopped since it was armed */
+	if (now < tp->rexmt_at) {
+		duet_tw_arm(&stack->timers, &tp->rexmt, tp->rexmt_at); /* pushed back since */
+		return;
+	}
+	tp->rexmt_at = 0;
 
 	if (tp->is_persist) {
 		/* RFC 9293 §3.8.6.1: probe the zero window with one byte; the
@@ -637,10 +657,10 @@ void tcp_output(struct tcp_sock *tp)
 	if (is_nobufs && tp->snd_max == tp->snd_una) {
 		/* No buffer and nothing in flight to clock us: try again soon. */
 		tp->is_persist = false;
-		duet_tw_arm(&stack->timers, &tp->rexmt,
-			    duet_stack_now(stack) + TCP_NOBUFS_RETRY_NS);
+		tcp_rexmt_set(tp, 0);
+		tcp_rexmt_set(tp, duet_stack_now(stack) + TCP_NOBUFS_RETRY_NS);
 		return;
 	}
-	if (!tp->rexmt.is_armed || tp->is_persist != (tp->snd_max == tp->snd_una))
+	if (!tp->rexmt_at || tp->is_persist != (tp->snd_max == tp->snd_una))
 		tcp_rearm_rexmt(tp);
 }
