@@ -89,9 +89,14 @@ static int sock_slot(struct sock_state *ss)
 	uint32_t i, cap;
 	struct sock **fds;
 
-	for (i = 0; i < ss->cap; i++)
-		if (!ss->fds[i])
+	/* Every slot below first_free is taken: the search starts there, so
+	 * opening N sockets in a row is O(N), not O(N^2). */
+	for (i = ss->first_free; i < ss->cap; i++)
+		if (!ss->fds[i]) {
+			ss->first_free = i;
 			return i < ss->max_sockets ? (int)i : -EMFILE;
+		}
+	ss->first_free = ss->cap;
 	if (ss->cap >= ss->max_sockets)
 		return -EMFILE;
 	cap = ss->cap ? ss->cap * 2 : 16;
@@ -248,8 +253,11 @@ void sock_destroy(struct sock *s)
 		stack->rt->evfd_close(stack->rt->ctx, s->evfd);
 	s->evfd = -1;
 	if (s->fd >= 0) {
-		ss->fds[s->fd - SOCK_FD_BASE] = NULL;
+		uint32_t slot = (uint32_t)(s->fd - SOCK_FD_BASE);
+		ss->fds[slot] = NULL;
 		ss->n_open--;
+		if (slot < ss->first_free)
+			ss->first_free = slot;
 	}
 	s->fd = -1;
 	s->proto->close(s);

@@ -229,6 +229,7 @@ struct sock_state {
 	struct sock **fds;         /* [cap], by descriptor */
 	uint32_t cap;
 	uint32_t n_open;
+	uint32_t first_free;       /* no free slot below this one */
 	struct duet_cred cred;     /* for new sockets */
 	void *udp;                 /* the UDP module's state (transport/udp.c) */
 	void *raw;                 /* the raw sockets' (transport/raw.c) */
