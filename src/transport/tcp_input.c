@@ -113,6 +113,7 @@ static void tcp_passive_start(struct tcp_sock *tp, const struct tcp_seg *sg)
 
 	tp->irs = sg->h.seq;
 	tp->rcv_nxt = sg->h.seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* no window offered yet in this sequence space */
 	tp->iss = tcp_isn(s->stack, s->laddr, s->lport, s->faddr, s->fport);
 	tp->snd_una = tp->iss;
 	tp->snd_base = tp->iss + 1;
@@ -258,6 +259,10 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return;
 	tp->irs = sg->h.seq;
 	tp->rcv_nxt = sg->h.seq + 1;
+	/* The edge our SYN advertised was relative to rcv_nxt 0: start it
+	 * afresh, or an edge that looks behind rcv_nxt (mod 2^32) leaves a
+	 * zero window we never open. */
+	tp->rcv_adv = tp->rcv_nxt;
 	tp->rcvq.max = tp->sk.rcvbuf;
 	tcp_syn_options(tp, sg);
 	tp->mss = tcp_path_mss(tp);
