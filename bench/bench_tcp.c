@@ -30,10 +30,12 @@
  *              buffer, which it keeps while idle);
  *            - one-byte round trips for DUET_BENCH_SCALE_SECONDS on
  *              connections picked at random among all N ("all") and among
- *              a fixed 1,000 ("hot"): ns per round trip and ns per TCP
- *              segment (segments = both stacks' TCP_OUT_SEGS +
- *              TCP_RETRANS_SEGS over the run; delayed ACKs that fire count
- *              as segments, so segs_per_rr is printed too).
+ *              a fixed 1,000 ("hot"), in trials of 1,024: ns per round
+ *              trip and ns per TCP segment, the medians over the trials
+ *              (with the fastest and slowest trial's ns per segment);
+ *              segments = both stacks' TCP_OUT_SEGS + TCP_RETRANS_SEGS
+ *              over a trial (delayed ACKs that fire count as segments, so
+ *              segs_per_rr is printed too).
  *
  * DUET_BENCH_SECONDS (default 2) is the length of each bulk / rr test;
  * scale's round-trip runs last DUET_BENCH_SCALE_SECONDS (default 1) each.
@@ -422,20 +424,36 @@ static void scale_grow(struct scale *sc, uint32_t n)
 }
 
 struct rr_fig {
-	double ns_per_rr, ns_per_seg, segs_per_rr;
+	double ns_per_rr, ns_per_seg, segs_per_rr; /* medians over the trials */
+	double ns_per_seg_min, ns_per_seg_max;
 	long trips, fails;
+	int trials;
 };
 
-/* Round trips on connections picked at random among the first `among`. */
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+#define SCALE_TRIAL_RR 1024    /* round trips per timed trial */
+#define SCALE_TRIALS_MAX 4096
+
+/* Round trips on connections picked at random among the first `among`,
+ * in trials of SCALE_TRIAL_RR for secs: the figures are the trials'
+ * medians, so that a trial the shared machine preempted counts little. */
 static void scale_rr(struct scale *sc, uint32_t among, double secs, struct rr_fig *f)
 {
-	uint64_t segs0 = ctr2(&sc->x, DUET_CTR_TCP_OUT_SEGS) + ctr2(&sc->x, DUET_CTR_TCP_RETRANS_SEGS), segs;
-	double t0 = now_s(), t;
-	int i;
+	static double rr_ns[SCALE_TRIALS_MAX], seg_ns[SCALE_TRIALS_MAX], spr[SCALE_TRIALS_MAX];
+	double t_start = now_s();
+	int n = 0, i;
 
 	f->trips = f->fails = 0;
 	do {
-		for (i = 0; i < 256; i++) {
+		uint64_t segs0 = ctr2(&sc->x, DUET_CTR_TCP_OUT_SEGS) +
+				 ctr2(&sc->x, DUET_CTR_TCP_RETRANS_SEGS), segs;
+		double t0 = now_s(), t;
+		for (i = 0; i < SCALE_TRIAL_RR; i++) {
 			uint32_t k = rnd(among);
 			if (rr_once(&sc->x, sc->cfd[k], sc->sfd[k]))
 				f->trips++;
@@ -443,11 +461,21 @@ static void scale_rr(struct scale *sc, uint32_t among, double secs, struct rr_fi
 				f->fails++;
 		}
 		t = now_s() - t0;
-	} while (t < secs);
-	segs = ctr2(&sc->x, DUET_CTR_TCP_OUT_SEGS) + ctr2(&sc->x, DUET_CTR_TCP_RETRANS_SEGS) - segs0;
-	f->ns_per_rr = t * 1e9 / (double)(f->trips + f->fails);
-	f->ns_per_seg = t * 1e9 / (double)segs;
-	f->segs_per_rr = (double)segs / (double)(f->trips + f->fails);
+		segs = ctr2(&sc->x, DUET_CTR_TCP_OUT_SEGS) + ctr2(&sc->x, DUET_CTR_TCP_RETRANS_SEGS) - segs0;
+		rr_ns[n] = t * 1e9 / SCALE_TRIAL_RR;
+		seg_ns[n] = t * 1e9 / (double)(segs ? segs : 1);
+		spr[n] = (double)segs / SCALE_TRIAL_RR;
+		n++;
+	} while (n < SCALE_TRIALS_MAX && (n < 5 || now_s() - t_start < secs));
+	qsort(rr_ns, (size_t)n, sizeof(double), cmp_double);
+	qsort(seg_ns, (size_t)n, sizeof(double), cmp_double);
+	qsort(spr, (size_t)n, sizeof(double), cmp_double);
+	f->ns_per_rr = rr_ns[n / 2];
+	f->ns_per_seg = seg_ns[n / 2];
+	f->segs_per_rr = spr[n / 2];
+	f->ns_per_seg_min = seg_ns[0];
+	f->ns_per_seg_max = seg_ns[n - 1];
+	f->trials = n;
 }
 
 static void scale(const char *stages, double secs)
@@ -519,13 +547,16 @@ static void scale(const char *stages, double secs)
 		scale_rr(&sc, sc.n < SCALE_HOT ? sc.n : SCALE_HOT, secs, &hot);
 		printf("duet tcp_scale n=%u added=%u setup_us_per_conn=%.2f mem_per_endpoint=%.0f "
 		       "mem_per_endpoint_after_traffic=%.0f pool_growth=%zu,%zu ns_per_rr_all=%.0f "
-		       "ns_per_seg_all=%.0f segs_per_rr_all=%.2f ns_per_rr_hot=%.0f ns_per_seg_hot=%.0f "
-		       "segs_per_rr_hot=%.2f trips=%ld failed=%ld\n",
+		       "ns_per_seg_all=%.0f ns_per_seg_all_range=%.0f-%.0f segs_per_rr_all=%.2f "
+		       "ns_per_rr_hot=%.0f ns_per_seg_hot=%.0f ns_per_seg_hot_range=%.0f-%.0f "
+		       "segs_per_rr_hot=%.2f trials=%d,%d trips=%ld failed=%ld\n",
 		       sc.n, added, added ? t0 * 1e6 / added : 0.0,
 		       added ? (double)(h1 - h0 - (p1 - p0)) / (2.0 * added) : 0.0,
 		       added ? (double)(h2 - h0 - (p2 - p0)) / (2.0 * added) : 0.0, p1 - p0, p2 - p1,
-		       all.ns_per_rr, all.ns_per_seg, all.segs_per_rr, hot.ns_per_rr, hot.ns_per_seg,
-		       hot.segs_per_rr, all.trips + hot.trips, all.fails + hot.fails + wfails);
+		       all.ns_per_rr, all.ns_per_seg, all.ns_per_seg_min, all.ns_per_seg_max,
+		       all.segs_per_rr, hot.ns_per_rr, hot.ns_per_seg, hot.ns_per_seg_min,
+		       hot.ns_per_seg_max, hot.segs_per_rr, all.trials, hot.trials,
+		       all.trips + hot.trips, all.fails + hot.fails + wfails);
 		fflush(stdout);
 	}
 	fflush(stdout);
