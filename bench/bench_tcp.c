@@ -42,8 +42,10 @@
  * DUET_BENCH_ONLY=bulk1500, bulk9000, bulk6, rr4, rr6 or scale runs one
  * test alone (for profiling); a comma-separated list runs those. DUET_BENCH_STEP_NS changes the step.
  * Output, one line per figure, key=value pairs (bench/tcp.sh reads them):
- *   duet tcp_bulk_gbps_mtu1500=G bytes=N seconds=S retrans=N ...
- *   duet tcp_rr_per_s=N round_trips=N seconds=S ...
+ *   duet tcp_bulk_gbps_mtu1500=G bytes=N seconds=S cpu_s=C gbps_per_cpu=G ...
+ *   duet tcp_rr_per_s=N round_trips=N seconds=S cpu_s=C rr_per_cpu_s=N ...
+ * (cpu_s: the process's CPU time over the timed loop; the per-CPU rates
+ * say what one fully used core would do, whatever the machine's load.)
  *   duet tcp_scale n=N mem_per_endpoint=B ... ns_per_seg_all=X ... */
 #include <duet/counters.h>
 #include <duet/net.h>
@@ -101,6 +103,15 @@ static void dump_counters(struct bench *x)
 			fprintf(stderr, "  %-28s A=%llu B=%llu\n", duet_counter_name((enum duet_counter)i),
 				(unsigned long long)a, (unsigned long long)b);
 	}
+}
+
+/* CPU time of this process (user + system), seconds: on a shared machine
+ * the wall-clock rates depend on how much of a core the scheduler gave. */
+static double cpu_s(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec * 1e-9;
 }
 
 static void die(const char *what, long v)
@@ -235,7 +246,7 @@ static void bulk(uint32_t mtu, int fam, double secs, int verify)
 {
 	struct bench x;
 	uint64_t sent = 0, got = 0, segs0, rex0, bad = 0;
-	double t0, t;
+	double t0, t, c0;
 	int c, s;
 	uint32_t i;
 
@@ -245,6 +256,7 @@ static void bulk(uint32_t mtu, int fam, double secs, int verify)
 	connect_pair(&x, fam, BULK_PORT, 0, &c, &s);
 	segs0 = ctr2(&x, DUET_CTR_TCP_OUT_SEGS);
 	rex0 = ctr2(&x, DUET_CTR_TCP_RETRANS_SEGS);
+	c0 = cpu_s();
 	t0 = now_s();
 	do {
 		for (i = 0; i < 16; i++) {
@@ -268,9 +280,11 @@ static void bulk(uint32_t mtu, int fam, double secs, int verify)
 		}
 		t = now_s() - t0;
 	} while (t < secs);
-	printf("duet tcp_bulk_gbps%s_mtu%u=%.3f bytes=%llu seconds=%.3f segments=%llu retrans=%llu "
-	       "verified=%d bad_chunks=%llu\n",
+	c0 = cpu_s() - c0;
+	printf("duet tcp_bulk_gbps%s_mtu%u=%.3f bytes=%llu seconds=%.3f cpu_s=%.3f gbps_per_cpu=%.3f "
+	       "segments=%llu retrans=%llu verified=%d bad_chunks=%llu\n",
 	       fam == AF_INET6 ? "_v6" : "", mtu, (double)got * 8 / t / 1e9, (unsigned long long)got, t,
+	       c0, (double)got * 8 / c0 / 1e9,
 	       (unsigned long long)(ctr2(&x, DUET_CTR_TCP_OUT_SEGS) - segs0),
 	       (unsigned long long)(ctr2(&x, DUET_CTR_TCP_RETRANS_SEGS) - rex0), verify,
 	       (unsigned long long)bad);
@@ -303,7 +317,7 @@ static void rr(int fam, double secs)
 	struct bench x;
 	long trips = 0, fails = 0;
 	uint64_t segs0;
-	double t0, t;
+	double t0, t, c0;
 	int c, s, i;
 
 	setup(&x, 1500);
@@ -311,6 +325,7 @@ static void rr(int fam, double secs)
 	for (i = 0; i < 3; i++)
 		rr_once(&x, c, s);
 	segs0 = ctr2(&x, DUET_CTR_TCP_OUT_SEGS) + ctr2(&x, DUET_CTR_TCP_RETRANS_SEGS);
+	c0 = cpu_s();
 	t0 = now_s();
 	do {
 		for (i = 0; i < 64; i++) {
@@ -321,8 +336,10 @@ static void rr(int fam, double secs)
 		}
 		t = now_s() - t0;
 	} while (t < secs);
-	printf("duet tcp_rr_per_s%s=%.0f round_trips=%ld failed=%ld seconds=%.3f segments=%llu payload=1\n",
-	       fam == AF_INET6 ? "_v6" : "", (double)trips / t, trips, fails, t,
+	c0 = cpu_s() - c0;
+	printf("duet tcp_rr_per_s%s=%.0f round_trips=%ld failed=%ld seconds=%.3f cpu_s=%.3f "
+	       "rr_per_cpu_s=%.0f segments=%llu payload=1\n",
+	       fam == AF_INET6 ? "_v6" : "", (double)trips / t, trips, fails, t, c0, (double)trips / c0,
 	       (unsigned long long)(ctr2(&x, DUET_CTR_TCP_OUT_SEGS) + ctr2(&x, DUET_CTR_TCP_RETRANS_SEGS) -
 				    segs0));
 	fflush(stdout);

@@ -11,8 +11,10 @@
  * peer closes, or MAX_SECONDS (default 30) pass whatever happens; it
  * prints `kernel tcp_rr_echoed=N`. rr-client connects (retrying for up to
  * 5 s while the server starts), keeps one byte outstanding for SECONDS
- * and prints `kernel tcp_rr_per_s=N round_trips=N seconds=S
- * mean_rtt_us=U ...`.
+ * and prints `kernel tcp_rr_per_s=N round_trips=N seconds=S cpu_s=C
+ * mean_rtt_us=U ...`. cpu_s (both modes) is the process's own CPU time
+ * (user + system, getrusage) over the round trips: what the kernel's
+ * sockets cost that process, softirq work done in its context included.
  *
  * -s (spin): receive with MSG_DONTWAIT in a loop instead of sleeping in
  * the kernel, as a poll-mode stack does: no wake-up latency, one CPU
@@ -29,6 +31,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -45,6 +48,16 @@ static int64_t kt_now_ns(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &t);
 	return (int64_t)t.tv_sec * 1000000000LL + t.tv_nsec;
+}
+
+/* CPU time of this process (user + system), seconds. */
+static double kt_cpu_s(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec * 1e-6 +
+	       (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec * 1e-6;
 }
 
 static _Noreturn void kt_die(const char *what)
@@ -130,6 +143,7 @@ static int kt_rr_server(const char *port, long max_s)
 	uint64_t echoed = 0;
 	int one = 1, lfd, fd, r;
 	struct timeval tv = { .tv_sec = 0, .tv_usec = KT_POLL_MS * 1000 };
+	double c0;
 	char b;
 
 	lfd = socket(kt_family, SOCK_STREAM, 0);
@@ -156,6 +170,7 @@ static int kt_rr_server(const char *port, long max_s)
 		}
 	}
 	kt_tune(fd);
+	c0 = kt_cpu_s();
 	while (kt_now_ns() < end) {
 		r = kt_recv1(fd, &b);
 		if (r == 0)
@@ -166,7 +181,7 @@ static int kt_rr_server(const char *port, long max_s)
 			kt_die("send");
 		echoed++;
 	}
-	printf("kernel tcp_rr_echoed=%" PRIu64 "\n", echoed);
+	printf("kernel tcp_rr_echoed=%" PRIu64 " cpu_s=%.3f\n", echoed, kt_cpu_s() - c0);
 	close(fd);
 	close(lfd);
 	return echoed ? 0 : 1;
@@ -178,6 +193,7 @@ static int kt_rr_client(const char *addr, const char *port, long seconds)
 	socklen_t len = kt_sockaddr(&ss, addr, port);
 	int64_t t0, t, stop, give_up = kt_now_ns() + 5000000000LL;
 	uint64_t trips = 0;
+	double c0;
 	int fd, r;
 	char b = 'r';
 
@@ -193,6 +209,7 @@ static int kt_rr_client(const char *addr, const char *port, long seconds)
 		usleep(20000);
 	}
 	kt_tune(fd);
+	c0 = kt_cpu_s();
 	t0 = kt_now_ns();
 	stop = t0 + seconds * 1000000000LL;
 	do {
@@ -210,10 +227,11 @@ static int kt_rr_client(const char *addr, const char *port, long seconds)
 		trips++;
 		t = kt_now_ns();
 	} while (t < stop);
+	c0 = kt_cpu_s() - c0;
 	close(fd);
-	printf("kernel tcp_rr_per_s=%.0f round_trips=%" PRIu64 " seconds=%.3f mean_rtt_us=%.2f spin=%d"
-	       " family=%s\n",
-	       (double)trips * 1e9 / (double)(t - t0), trips, (double)(t - t0) / 1e9,
+	printf("kernel tcp_rr_per_s=%.0f round_trips=%" PRIu64 " seconds=%.3f cpu_s=%.3f mean_rtt_us=%.2f"
+	       " spin=%d family=%s\n",
+	       (double)trips * 1e9 / (double)(t - t0), trips, (double)(t - t0) / 1e9, c0,
 	       (double)(t - t0) / 1e3 / (double)trips, kt_spin,
 	       kt_family == AF_INET6 ? "ipv6" : "ipv4");
 	return trips ? 0 : 1;

@@ -28,7 +28,12 @@
 #                 the caller's DUET_BENCH_ONLY / DUET_BENCH_SCALE / ... .
 # Output: the kernel's lines ("kernel tcp_bulk_gbps_mtu1500=G ...",
 # "kernel tcp_rr_per_s=N ..."), duet's lines, one "ratio:" line and one
-# JSON object per compared figure, one "target:" line per target.
+# JSON object per compared figure, one "target:" line per target (judged
+# on wall-clock rates, as the issue states them), and a "ratio_per_cpu:"
+# line per figure: the same rates per CPU second (duet: its process's CPU
+# time; the kernel: iperf3's host + remote cpu_utilization_percent, or
+# kernel_tcp's client + server getrusage), which a loaded machine disturbs
+# less than wall-clock rates.
 # Exit: 0 ok, 1 a test failed, 2 usage, 77 skipped (not root, no
 # namespaces, no ip(8) / cc / iperf3 / python3 / timeout).
 set -u
@@ -88,7 +93,7 @@ trap cleanup EXIT
 trap 'exit 130' INT TERM
 
 status=0
-declare -A kfig
+declare -A kfig kcpu_fig
 # field KEY FILE: the number after KEY= on a result line.
 field() { grep -o "$1=[0-9.]*" "$2" | head -n 1 | cut -d= -f2; }
 # wait_for PATTERN FILE: until the line appears (bounded: 5 s).
@@ -148,12 +153,15 @@ if [ "$kernel" = 1 ]; then
     if timeout -k 2 $hard ip netns exec "$nsa" "${cli_pin[@]}" iperf3 -c "$dst" -p 5201 -t "$seconds" -J \
          >"$tmp/ipc$run.json" 2>"$tmp/ipc$run.err"; then
       g=$(python3 -c 'import json,sys; d=json.load(open(sys.argv[1])); e=d["end"]
-print("%.3f %d %d" % (e["sum_received"]["bits_per_second"]/1e9, e["sum_sent"].get("retransmits", -1), e["sum_received"]["bytes"]))' "$tmp/ipc$run.json") \
+c=e.get("cpu_utilization_percent", {}); r=e["sum_received"]
+cpu=(c.get("host_total", 0) + c.get("remote_total", 0)) / 100.0 * r["seconds"]
+print("%.3f %d %d %.3f %.3f" % (r["bits_per_second"]/1e9, e["sum_sent"].get("retransmits", -1), r["bytes"], cpu, r["bytes"]*8/cpu/1e9 if cpu > 0 else 0))' "$tmp/ipc$run.json") \
         || { echo "tcp.sh: cannot read iperf3's JSON" >&2; status=1; g=; }
       if [ -n "$g" ]; then
-        read -r gbps rexmit bytes <<<"$g"
-        echo "kernel tcp_bulk_gbps${sfx}_mtu$mtu=$gbps bytes=$bytes retransmits=$rexmit seconds=$seconds tool=iperf3 streams=1"
+        read -r gbps rexmit bytes kcpu kpercpu <<<"$g"
+        echo "kernel tcp_bulk_gbps${sfx}_mtu$mtu=$gbps bytes=$bytes retransmits=$rexmit seconds=$seconds cpu_s=$kcpu gbps_per_cpu=$kpercpu tool=iperf3 streams=1"
         kfig[bulk${sfx}_mtu$mtu]=$gbps
+        kcpu_fig[bulk${sfx}_mtu$mtu]=$kpercpu
       fi
     else
       echo "tcp.sh: iperf3 client failed (MTU $mtu, IPv$fam):" >&2; cat "$tmp/ipc$run.err" >&2; status=1
@@ -174,7 +182,12 @@ print("%.3f %d %d" % (e["sum_received"]["bits_per_second"]/1e9, e["sum_sent"].ge
       || { echo "tcp.sh: rr-client failed (IPv$fam):" >&2; cat "$tmp/cli$fam.err" >&2; status=1; }
     wait "$spid" || { echo "tcp.sh: rr-server failed (IPv$fam):" >&2; cat "$tmp/srv$fam.err" >&2; status=1; }
     sed 's/^kernel tcp_rr_per_s=/kernel tcp_rr_per_s'"$sfx"'=/' "$tmp/cli$fam.out"
+    cat "$tmp/srv$fam.out"
     kfig[rr$sfx]=$(field tcp_rr_per_s "$tmp/cli$fam.out")
+    # Round trips per CPU second of client and server together.
+    kcpu_fig[rr$sfx]=$(awk -v n="$(field round_trips "$tmp/cli$fam.out")" -v a="$(field cpu_s "$tmp/cli$fam.out")" \
+      -v b="$(field cpu_s "$tmp/srv$fam.out")" 'BEGIN { if (a + b > 0) printf "%.0f", n / (a + b) }')
+    echo "kernel tcp_rr_per_cpu_s$sfx=${kcpu_fig[rr$sfx]:-none} (client + server CPU time)"
   done
   echo "summary: kernel bulk_gbps mtu1500=${kfig[bulk_mtu1500]:-none} mtu9000=${kfig[bulk_mtu9000]:-none} v6_mtu1500=${kfig[bulk_v6_mtu1500]:-none} rr_per_s=${kfig[rr]:-none} rr_per_s_v6=${kfig[rr_v6]:-none} pin=${pin:-none} spin=${#spin[@]}"
 fi
@@ -207,6 +220,13 @@ for key in bulk_mtu1500 bulk_mtu9000 bulk_v6_mtu1500 rr rr_v6; do
   printf '{"name":"%s","value":%s,"unit":"%s","baseline":"linux_veth","baseline_value":%s,"ratio":%s,"pin":"%s","kernel_spin":%s}\n' \
     "$dname" "$dval" "$unit" "$kval" "$ratio" "${pin:-none}" "${#spin[@]}"
   echo "target: $dname >= ${target}x the kernel: $(verdict "$ratio" "$target") (${ratio}x)"
+  # The same per CPU second (duet's one thread; the kernel's processes).
+  case $key in bulk*) cname=gbps_per_cpu ;; *) cname=rr_per_cpu_s ;; esac
+  dcpu=$(grep "^duet $dname=" "$tmp/duet.out" | head -n 1 | grep -o "$cname=[0-9.]*" | cut -d= -f2)
+  kcpu=${kcpu_fig[$key]:-}
+  if [ -n "$dcpu" ] && [ -n "$kcpu" ]; then
+    echo "ratio_per_cpu: $dname duet=$dcpu kernel=$kcpu duet/kernel=$(awk -v d="$dcpu" -v k="$kcpu" 'BEGIN { if (k > 0) printf "%.3f", d / k; else print "null" }') ($cname)"
+  fi
 done
 # Scale: memory per idle connection and the flatness of the segment cost.
 if grep -q '^duet tcp_scale ' "$tmp/duet.out"; then
