@@ -568,8 +568,10 @@ static void scale(const char *stages, double secs)
 		       "ns_per_rr_hot=%.0f ns_per_seg_hot=%.0f ns_per_seg_hot_range=%.0f-%.0f "
 		       "segs_per_rr_hot=%.2f trials=%d,%d trips=%ld failed=%ld\n",
 		       sc.n, added, added ? t0 * 1e6 / added : 0.0,
-		       added ? (double)(h1 - h0 - (p1 - p0)) / (2.0 * added) : 0.0,
-		       added ? (double)(h2 - h0 - (p2 - p0)) / (2.0 * added) : 0.0, p1 - p0, p2 - p1,
+		       /* Signed: an allocator without mallinfo2 (ASan's) reports 0. */
+		       added ? ((double)h1 - (double)h0 - ((double)p1 - (double)p0)) / (2.0 * added) : 0.0,
+		       added ? ((double)h2 - (double)h0 - ((double)p2 - (double)p0)) / (2.0 * added) : 0.0,
+		       p1 - p0, p2 - p1,
 		       all.ns_per_rr, all.ns_per_seg, all.ns_per_seg_min, all.ns_per_seg_max,
 		       all.segs_per_rr, hot.ns_per_rr, hot.ns_per_seg, hot.ns_per_seg_min,
 		       hot.ns_per_seg_max, hot.segs_per_rr, all.trials, hot.trials,
