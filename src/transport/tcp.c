@@ -512,6 +512,7 @@ static void tcp_stop_timers(struct tcp_sock *tp)
 	duet_tw_cancel(tw, &tp->rexmt);
 	tp->rexmt_at = 0;
 	duet_tw_cancel(tw, &tp->delack);
+	tp->delack_at = 0;
 	duet_tw_cancel(tw, &tp->slow);
 }
 
@@ -1333,8 +1334,8 @@ static int tcp_setopt(struct sock *s, int level, int name, const void *val, sock
 		return 0;
 	case TCP_QUICKACK:
 		tp->is_quickack = v != 0;
-		if (v && (tp->n_delack || duet_tw_next_expiry(&s->stack->timers) != DUET_TIME_NEVER)) {
-			tp->is_ack_now = tp->n_delack != 0;
+		if (v && tp->delack_at) { /* the ACK owed goes now */
+			tp->is_ack_now = true;
 			tcp_output(tp);
 		}
 		return 0;

@@ -377,6 +377,7 @@ static void tcp_enter_time_wait(struct tcp_sock *tp)
 	duet_tw_cancel(&stack->timers, &tp->rexmt);
 	tp->rexmt_at = 0;
 	duet_tw_cancel(&stack->timers, &tp->delack);
+	tp->delack_at = 0;
 	tcp_arm_slow(tp, (uint64_t)tcp_state_of(stack)->k.time_wait_ms * 1000000ull);
 	tcp_wake(tp);
 }
@@ -692,10 +693,15 @@ static void tcp_data_input(struct tcp_sock *tp, uint32_t seq, const uint8_t *dat
 	 * within delack_ms. */
 	if (++tp->n_delack >= 2 || tp->is_quickack)
 		tp->is_ack_now = true;
-	else if (!tp->delack.is_armed)
-		duet_tw_arm(&stack->timers, &tp->delack,
-			    duet_stack_now(stack) +
-				    (uint64_t)tcp_state_of(stack)->k.delack_ms * 1000000ull);
+	else if (!tp->delack_at) {
+		/* As the retransmission timer: a deadline, and the wheel only
+		 * when the timer is not armed early enough already (an ACK
+		 * sent clears the deadline, not the timer). */
+		tp->delack_at = duet_stack_now(stack) +
+				(uint64_t)tcp_state_of(stack)->k.delack_ms * 1000000ull;
+		if (!tp->delack.is_armed || tp->delack.expires_tick * DUET_TW_TICK_NS > tp->delack_at)
+			duet_tw_arm(&stack->timers, &tp->delack, tp->delack_at);
+	}
 }
 
 static void tcp_fin_input(struct tcp_sock *tp)

@@ -244,6 +244,7 @@ struct tcp_sock {
 	uint64_t rexmt_at;         /* its deadline, 0: none (the timer may be
 				    * armed earlier: it then moves on) */
 	struct duet_timer delack;
+	uint64_t delack_at;        /* the delayed ACK's deadline, 0: none owed */
 	struct duet_timer slow;    /* keepalive, FIN_WAIT_2, TIME_WAIT */
 
 	struct tcp_sock *ehash_next, *bhash_next, *lhash_next;

@@ -195,7 +195,7 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 		tp->last_ack_sent = tp->rcv_nxt;
 		tp->n_delack = 0;
 		tp->is_ack_now = false;
-		duet_tw_cancel(&stack->timers, &tp->delack);
+		tp->delack_at = 0; /* the timer, if armed, finds nothing to do */
 	}
 	if (h.flags & DUET_TCP_RST)
 		stack_count(stack, DUET_CTR_TCP_OUT_RSTS);
@@ -487,10 +487,16 @@ void tcp_rexmt_fire(struct duet_timer *t, void *arg)
 void tcp_delack_fire(struct duet_timer *t, void *arg)
 {
 	struct tcp_sock *tp = arg;
+	uint64_t now = duet_stack_now(tp->sk.stack);
 	(void)t;
 
-	if (tp->state == TCPS_CLOSED || tp->state == TCPS_LISTEN)
+	if (!tp->delack_at || tp->state == TCPS_CLOSED || tp->state == TCPS_LISTEN)
 		return;
+	if (now < tp->delack_at) { /* a later ACK is owed than the one armed */
+		duet_tw_arm(&tp->sk.stack->timers, &tp->delack, tp->delack_at);
+		return;
+	}
+	tp->delack_at = 0;
 	tp->is_ack_now = true;
 	tcp_output(tp);
 }
