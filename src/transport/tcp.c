@@ -21,7 +21,6 @@
 #include <stdlib.h>
 #include <sys/uio.h>
 
-#define TCP_BHASH_N 1024u
 #define TCP_EHASH_MIN 1024u
 #define TCP_DEFAULT_MSS 536u     /* RFC 9293 §3.7.1 without an MSS option */
 
@@ -136,7 +135,7 @@ static void tcp_bhash_del(struct tcp_sock *tp)
 
 static inline struct tcp_sock **tcp_lbucket(struct tcp_state *ts, uint16_t port)
 {
-	return &ts->lhash[port & (TCP_BHASH_N - 1)];
+	return &ts->lhash[port & (TCP_LHASH_N - 1)];
 }
 
 static void tcp_lhash_add(struct tcp_sock *tp)

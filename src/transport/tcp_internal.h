@@ -143,13 +143,18 @@ struct tcp_stats {
 	uint64_t retrans_segs;
 };
 
+/* Bind table buckets: enough that ephemeral ports rarely share one
+ * (connect's port search walks a bucket per candidate); listeners are few. */
+#define TCP_BHASH_N 8192u
+#define TCP_LHASH_N 256u
+
 /* The module's per-stack state. */
 struct tcp_state {
 	struct tcp_sock **ehash;     /* connections by 4-tuple [ehash_mask + 1] */
 	uint32_t ehash_mask;
 	uint32_t n_conns;            /* in ehash */
-	struct tcp_sock *bhash[1024];/* sockets holding a port, by port (bind table) */
-	struct tcp_sock *lhash[1024];/* listeners, by port */
+	struct tcp_sock *bhash[TCP_BHASH_N]; /* sockets holding a port, by port (bind table) */
+	struct tcp_sock *lhash[TCP_LHASH_N]; /* listeners, by port */
 	struct tcp_knobs k;
 	uint32_t n_orphans;
 	uint32_t port_hint;          /* RFC 6056 algorithm 3's next_ephemeral */
