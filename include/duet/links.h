@@ -211,6 +211,16 @@ int duet_pcap_wrap_file(struct duet_link *inner, FILE *f, const struct duet_cloc
  * another open/ioctl errno. */
 int duet_tap_open(const char *ifname, struct duet_link **out);
 
+/* duet_tap_open with flags: */
+#define DUET_TAP_F_OFFLOAD 0x1u  /* IFF_VNET_HDR: the kernel may hand over
+				  * TCP segments up to 64 KiB (TSO4/TSO6, a
+				  * frame beyond the MTU) and checksums left
+				  * partial (CSUM), which the link completes;
+				  * frames go out with an empty header.
+				  * Captures on the kernel side then show those
+				  * partial checksums: for benchmarks. */
+int duet_tap_open_ex(const char *ifname, unsigned flags, struct duet_link **out);
+
 /* The TAP link's file descriptor (for epoll), or -1 if link is not a TAP. */
 int duet_tap_fd(const struct duet_link *link);
 

@@ -1,6 +1,8 @@
 /* duet — the Linux TAP driver (L-1): Ethernet frames to and from the kernel
  * through /dev/net/tun (IFF_TAP|IFF_NO_PI), non-blocking; read straight
- * into pool buffers. */
+ * into pool buffers. With DUET_TAP_F_OFFLOAD the device carries the
+ * virtio-net header, so the kernel hands over TCP segments of up to 64 KiB
+ * and leaves their checksums partial, which the link completes. */
 #include <duet/links.h>
 
 #include <errno.h>
@@ -14,8 +16,12 @@
 #include <unistd.h>
 
 #include <linux/if_tun.h>
+#include <linux/virtio_net.h>
+#include <sys/uio.h>
 
+#include <duet/byteorder.h>
 #include <duet/clock.h>
+#include <duet/csum.h>
 #include <duet/random.h>
 
 #include "link/impair_internal.h"
@@ -25,11 +31,16 @@
 #define TAP_MTU_MAX 65536u
 #define TAP_VLAN_TAG_LEN 4u
 #define TAP_READ_MAX (DUET_PKT_MAX_DATA - DUET_PKT_HEADROOM) /* largest read */
+/* With the virtio-net header: a TSO frame is up to a 65,535-byte IP
+ * packet behind Ethernet and a VLAN tag; read into less headroom. */
+#define TAP_GSO_FRAME_MAX (65535u + DUET_ETH_HLEN + TAP_VLAN_TAG_LEN)
+#define TAP_GSO_HEADROOM 64u
 
 struct tap {
 	struct duet_link link;
 	int fd;
 	uint8_t *scratch; /* TAP_READ_MAX bytes: drains a frame when no pool buffer is free */
+	bool is_vnet;     /* DUET_TAP_F_OFFLOAD: a virtio_net_hdr before each frame */
 };
 
 static const struct duet_link_ops tap_ops;
@@ -54,12 +65,22 @@ static unsigned tap_transmit(struct duet_link *link, struct duet_pkt **pkts, uns
 	for (i = 0; i < n; i++) {
 		struct duet_pkt *pkt = pkts[i];
 		uint32_t len = pkt->len;
-		ssize_t w = -1;
-		if (impair_frame_fits(duet_pkt_data(pkt), len, link->mtu))
-			w = write(t->fd, duet_pkt_data(pkt), len);
+		ssize_t w = -1, want = (ssize_t)len;
+		if (impair_frame_fits(duet_pkt_data(pkt), len, link->mtu)) {
+			if (t->is_vnet) { /* an empty header: nothing offloaded */
+				struct virtio_net_hdr vh;
+				struct iovec iov[2] = { { &vh, sizeof(vh) },
+							{ duet_pkt_data(pkt), len } };
+				memset(&vh, 0, sizeof(vh));
+				want += (ssize_t)sizeof(vh);
+				w = writev(t->fd, iov, 2);
+			} else {
+				w = write(t->fd, duet_pkt_data(pkt), len);
+			}
+		}
 		duet_pkt_free(pkt);
 		/* EAGAIN (the device queue is full) and errors lose the frame. */
-		if (w != (ssize_t)len) {
+		if (w != want) {
 			link->stats.tx_drops++;
 			continue;
 		}
@@ -68,6 +89,68 @@ static unsigned tap_transmit(struct duet_link *link, struct duet_pkt **pkts, uns
 		accepted++;
 	}
 	return accepted;
+}
+
+/* Completes a checksum the kernel left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM):
+ * the field at csum_start + csum_offset holds the pseudo-header's sum; the
+ * one's complement sum from csum_start to the end goes there. False when
+ * the offsets do not fit the frame. */
+static bool tap_complete_csum(uint8_t *f, uint32_t len, const struct virtio_net_hdr *vh)
+{
+	uint32_t start = vh->csum_start, at = start + vh->csum_offset;
+
+	if (start >= len || at + 2u > len)
+		return false;
+	duet_put_be16(f + at, duet_csum_fold(duet_csum_partial(f + start, len - start, 0)));
+	return true;
+}
+
+/* One read with the virtio-net header (DUET_TAP_F_OFFLOAD). */
+static int tap_read_vnet(struct tap *t, uint64_t now_ns)
+{
+	uint32_t cap = TAP_GSO_FRAME_MAX + 1u;
+	struct virtio_net_hdr vh;
+	struct duet_pkt *pkt = NULL;
+	struct iovec iov[2];
+	ssize_t r;
+	uint32_t len;
+
+	if (t->link.rx.pool && t->link.rx.deliver)
+		pkt = duet_pkt_alloc(t->link.rx.pool, TAP_GSO_HEADROOM, cap);
+	iov[0].iov_base = &vh;
+	iov[0].iov_len = sizeof(vh);
+	iov[1].iov_base = pkt ? duet_pkt_data(pkt) : t->scratch;
+	iov[1].iov_len = pkt ? cap : TAP_READ_MAX;
+	r = readv(t->fd, iov, 2);
+	if (r < 0) {
+		duet_pkt_free(pkt);
+		if (errno == EINTR)
+			return 1;
+		if (errno != EAGAIN && errno != EWOULDBLOCK)
+			t->link.stats.rx_drops++;
+		return 0;
+	}
+	if (!pkt || (size_t)r < sizeof(vh) + DUET_ETH_HLEN) {
+		duet_pkt_free(pkt);
+		t->link.stats.rx_drops++;
+		return 1;
+	}
+	len = (uint32_t)((size_t)r - sizeof(vh));
+	/* A segmentation-offload frame may pass the MTU (up to 64 KiB of IP);
+	 * any other must fit it. */
+	if (len >= cap ||
+	    (vh.gso_type == VIRTIO_NET_HDR_GSO_NONE &&
+	     !impair_frame_fits(duet_pkt_data(pkt), len, t->link.mtu)) ||
+	    ((vh.flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) &&
+	     !tap_complete_csum(duet_pkt_data(pkt), len, &vh))) {
+		duet_pkt_free(pkt);
+		t->link.stats.rx_drops++;
+		return 1;
+	}
+	duet_pkt_trim(pkt, len);
+	pkt->time_ns = now_ns;
+	duet_link_deliver(&t->link, pkt);
+	return 1;
 }
 
 /* Reads one frame. Returns 1 if one was read (delivered or counted as a
@@ -114,7 +197,7 @@ static void tap_poll(struct duet_link *link, uint64_t now_ns)
 	unsigned i;
 
 	for (i = 0; i < DUET_TAP_RX_BATCH; i++)
-		if (!tap_read_one(t, now_ns))
+		if (!(t->is_vnet ? tap_read_vnet(t, now_ns) : tap_read_one(t, now_ns)))
 			break;
 }
 
@@ -160,19 +243,22 @@ static uint32_t tap_read_mtu(const char *ifname)
 
 /* Opens the TUN clone device and attaches it to TAP ifname; returns the fd
  * and the device's name in name, or a negative errno. */
-static int tap_attach(const char *ifname, char name[IFNAMSIZ])
+static int tap_attach(const char *ifname, char name[IFNAMSIZ], bool is_vnet)
 {
 	struct ifreq ifr;
-	int fd, err;
+	int fd, err, hsz = (int)sizeof(struct virtio_net_hdr);
 
 	fd = open("/dev/net/tun", O_RDWR | O_NONBLOCK | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT || errno == ENXIO ? -ENODEV : -errno;
 	memset(&ifr, 0, sizeof(ifr));
-	ifr.ifr_flags = IFF_TAP | IFF_NO_PI;
+	ifr.ifr_flags = IFF_TAP | IFF_NO_PI | (is_vnet ? IFF_VNET_HDR : 0);
 	if (ifname)
 		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0 ||
+	    (is_vnet && (ioctl(fd, TUNSETVNETHDRSZ, &hsz) < 0 ||
+			 ioctl(fd, TUNSETOFFLOAD,
+			       (unsigned long)(TUN_F_CSUM | TUN_F_TSO4 | TUN_F_TSO6)) < 0))) {
 		err = -errno; /* EPERM without CAP_NET_ADMIN, EBUSY in use, EINVAL not a TAP */
 		close(fd);
 		return err;
@@ -184,11 +270,16 @@ static int tap_attach(const char *ifname, char name[IFNAMSIZ])
 
 int duet_tap_open(const char *ifname, struct duet_link **out)
 {
+	return duet_tap_open_ex(ifname, 0, out);
+}
+
+int duet_tap_open_ex(const char *ifname, unsigned flags, struct duet_link **out)
+{
 	char name[IFNAMSIZ];
 	struct tap *t;
 	int fd;
 
-	if (!out || (ifname && strlen(ifname) >= IFNAMSIZ))
+	if (!out || (ifname && strlen(ifname) >= IFNAMSIZ) || (flags & ~DUET_TAP_F_OFFLOAD))
 		return -EINVAL;
 	t = calloc(1, sizeof(*t));
 	if (t)
@@ -197,13 +288,14 @@ int duet_tap_open(const char *ifname, struct duet_link **out)
 		free(t);
 		return -ENOMEM;
 	}
-	fd = tap_attach(ifname, name);
+	fd = tap_attach(ifname, name, (flags & DUET_TAP_F_OFFLOAD) != 0);
 	if (fd < 0) {
 		free(t->scratch);
 		free(t);
 		return fd;
 	}
 	t->fd = fd;
+	t->is_vnet = (flags & DUET_TAP_F_OFFLOAD) != 0;
 	t->link.ops = &tap_ops;
 	t->link.impl = t;
 	snprintf(t->link.name, sizeof(t->link.name), "%s", name);
