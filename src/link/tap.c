@@ -91,6 +91,17 @@ static unsigned tap_transmit(struct duet_link *link, struct duet_pkt **pkts, uns
 	return accepted;
 }
 
+/* After a failed read: 1 to read again (EINTR), 0 when the device has
+ * nothing more (EAGAIN; another error is also counted). */
+static int tap_read_error(struct tap *t)
+{
+	if (errno == EINTR)
+		return 1;
+	if (errno != EAGAIN && errno != EWOULDBLOCK)
+		t->link.stats.rx_drops++;
+	return 0;
+}
+
 /* Completes a checksum the kernel left partial (VIRTIO_NET_HDR_F_NEEDS_CSUM):
  * the field at csum_start + csum_offset holds the pseudo-header's sum; the
  * one's complement sum from csum_start to the end goes there. False when
@@ -124,11 +135,7 @@ static int tap_read_vnet(struct tap *t, uint64_t now_ns)
 	r = readv(t->fd, iov, 2);
 	if (r < 0) {
 		duet_pkt_free(pkt);
-		if (errno == EINTR)
-			return 1;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			t->link.stats.rx_drops++;
-		return 0;
+		return tap_read_error(t);
 	}
 	if (!pkt || (size_t)r < sizeof(vh) + DUET_ETH_HLEN) {
 		duet_pkt_free(pkt);
@@ -174,11 +181,7 @@ static int tap_read_one(struct tap *t, uint64_t now_ns)
 	r = read(t->fd, buf, cap);
 	if (r < 0) {
 		duet_pkt_free(pkt);
-		if (errno == EINTR)
-			return 1;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			t->link.stats.rx_drops++;
-		return 0;
+		return tap_read_error(t);
 	}
 	if (!pkt || (uint32_t)r >= cap || !impair_frame_fits(buf, (uint32_t)r, t->link.mtu)) {
 		duet_pkt_free(pkt);

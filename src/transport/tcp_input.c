@@ -305,6 +305,25 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 
 /* --- synchronized states (§3.10.7.4) -------------------------------------- */
 
+/* Takes out of v[0..n) every range overlapping or touching [*start,
+ * *end), widening it to cover them; returns how many are left. */
+static uint32_t tcp_range_absorb(struct tcp_range *v, uint32_t n, uint32_t *start, uint32_t *end)
+{
+	uint32_t i;
+
+	for (i = 0; i < n;) {
+		if (tcp_le(v[i].start, *end) && tcp_ge(v[i].end, *start)) {
+			*start = tcp_min_seq(*start, v[i].start);
+			*end = tcp_max_seq(*end, v[i].end);
+			memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof(*v));
+			n--;
+		} else {
+			i++;
+		}
+	}
+	return n;
+}
+
 /* Adds a received block to the scoreboard (sorted, merged, bounded). */
 static void tcp_sack_add(struct tcp_sock *tp, uint32_t start, uint32_t end)
 {
@@ -318,17 +337,7 @@ static void tcp_sack_add(struct tcp_sock *tp, uint32_t start, uint32_t end)
 	if (!tcp_lt(start, end) || !tcp_ranges_get(tp))
 		return; /* nothing new, or no memory: the block is SACKed again */
 	v = tp->rg->sacked;
-	/* Merge with every overlapping or touching range. */
-	for (i = 0; i < n;) {
-		if (tcp_le(v[i].start, end) && tcp_ge(v[i].end, start)) {
-			start = tcp_min_seq(start, v[i].start);
-			end = tcp_max_seq(end, v[i].end);
-			memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof(*v));
-			n--;
-		} else {
-			i++;
-		}
-	}
+	n = tcp_range_absorb(v, n, &start, &end);
 	for (i = 0; i < n && tcp_lt(v[i].start, start); i++)
 		;
 	if (n == TCP_SACK_MAX) {
@@ -585,23 +594,13 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
  * or grows a range, the newest first (RFC 2018 §4). */
 static bool tcp_ooo_add(struct tcp_sock *tp, uint32_t seq, uint32_t len)
 {
-	uint32_t start = seq, end = seq + len, i, n = tp->n_ooo;
+	uint32_t start = seq, end = seq + len, n = tp->n_ooo;
 	struct tcp_range *v;
 
 	if (!tcp_ranges_get(tp))
 		return false;
 	v = tp->rg->ooo;
-
-	for (i = 0; i < n;) {
-		if (tcp_le(v[i].start, end) && tcp_ge(v[i].end, start)) {
-			start = tcp_min_seq(start, v[i].start);
-			end = tcp_max_seq(end, v[i].end);
-			memmove(&v[i], &v[i + 1], (n - i - 1) * sizeof(*v));
-			n--;
-		} else {
-			i++;
-		}
-	}
+	n = tcp_range_absorb(v, n, &start, &end);
 	memmove(&v[1], &v[0], n * sizeof(*v));
 	v[0].start = start;
 	v[0].end = end;
