@@ -113,6 +113,7 @@ static void tcp_passive_start(struct tcp_sock *tp, const struct tcp_seg *sg)
 
 	tp->irs = sg->h.seq;
 	tp->rcv_nxt = sg->h.seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet: the SYN-ACK's window sets the edge */
 	tp->iss = tcp_isn(s->stack, s->laddr, s->lport, s->faddr, s->fport);
 	tp->snd_una = tp->iss;
 	tp->snd_base = tp->iss + 1;
@@ -258,6 +259,7 @@ static void tcp_syn_sent_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 		return;
 	tp->irs = sg->h.seq;
 	tp->rcv_nxt = sg->h.seq + 1;
+	tp->rcv_adv = tp->rcv_nxt; /* nothing advertised yet: our ACK's window sets the edge */
 	tp->rcvq.max = tp->sk.rcvbuf;
 	tcp_syn_options(tp, sg);
 	tp->mss = tcp_path_mss(tp);
