@@ -99,9 +99,12 @@ static uint16_t tcp_window_field(struct tcp_sock *tp, bool is_syn)
 		win = 65535u;
 	if (tcp_lt(tp->rcv_nxt + (win << shift), tp->rcv_adv)) {
 		/* Space shrank (the buffer is shared with out-of-order data):
-		 * keep the edge offered. */
+		 * keep the edge offered, rounded down to the scale. Rounding
+		 * up would offer bytes the ring cannot hold, and each ACK
+		 * would ratchet the stored edge further past the buffer
+		 * (RFC 7323 §2.4 allows the retraction by under 2^S). */
 		uint32_t keep = tp->rcv_adv - tp->rcv_nxt;
-		win = (keep + (1u << shift) - 1) >> shift;
+		win = keep >> shift;
 		if (win > 65535u)
 			win = 65535u;
 	}
