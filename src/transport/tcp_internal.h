@@ -70,8 +70,10 @@ uint32_t tcp_ring_read_iov(const struct tcp_ring *r, struct msghdr *msg, uint32_
 void tcp_ring_consume(struct tcp_ring *r, uint32_t n);
 void tcp_ring_free(struct tcp_ring *r);
 
-/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4). */
-#define TCP_OOO_MAX 8u
+/* Out-of-order ranges kept per connection (RFC 2018 reports up to 4): as
+ * many as a lossy path leaves in a 1 MiB window, since each range beyond
+ * is dropped and must be sent again. */
+#define TCP_OOO_MAX 64u
 /* SACKed ranges the sender remembers above snd_una. */
 #define TCP_SACK_MAX 8u
 
