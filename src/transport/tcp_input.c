@@ -136,6 +136,7 @@ static void tcp_passive_start(struct tcp_sock *tp, const struct tcp_seg *sg)
 	tcp_record_pktopts(tp, sg);
 	tp->recover = tp->iss;
 	tp->rtt_start_ns = duet_stack_now(s->stack);
+	tp->snd_nxt = tp->snd_max = tp->iss; /* nothing sent yet: not a retransmission */
 	tcp_send_ctl(tp, tp->iss, DUET_TCP_SYN);
 	tp->snd_nxt = tp->snd_max = tp->iss + 1;
 	tcp_rearm_rexmt(tp);
