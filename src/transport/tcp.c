@@ -942,7 +942,7 @@ static int tcp_shutdown(struct sock *s, int how)
 	return 0;
 }
 
-static void tcp_close(struct sock *s)
+static void tcp_close_conn(struct sock *s)
 {
 	struct tcp_sock *tp = tcp_sk(s);
 	struct tcp_state *ts = tcp_state_of(s->stack);
@@ -985,6 +985,21 @@ static void tcp_close(struct sock *s)
 		tcp_arm_slow(tp, (uint64_t)(tp->linger2_s > 0 ? (uint32_t)tp->linger2_s * 1000u
 							      : ts->k.fin_timeout_ms) *
 					 1000000ull);
+	}
+}
+
+/* close(): unless the protocol keeps the socket to finish the connection,
+ * sock_destroy frees it with sock_free, which knows nothing of the byte
+ * rings: they go here (a connection reset before close keeps its send
+ * ring, an abortive close its receive ring). */
+static void tcp_close(struct sock *s)
+{
+	struct tcp_sock *tp = tcp_sk(s);
+
+	tcp_close_conn(s);
+	if (!s->is_kept) {
+		tcp_ring_free(&tp->sndq);
+		tcp_ring_free(&tp->rcvq);
 	}
 }
 
