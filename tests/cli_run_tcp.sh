@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# T-2, DS-1, DS-2, DS-3, DS-6, DS-8 and S-1 for TCP against the Linux kernel,
+# T-2, DS-1 .. DS-6, DS-8 and S-1 for TCP against the Linux kernel,
 # over a TAP device inside a network namespace this test creates
 # (documentation addresses: duet 192.0.2.2 + 2001:db8:77::2, the kernel .1 /
 # ::1). Each check names the IDs it proves.
@@ -7,7 +7,9 @@
 # Part 1, duet as the server: `duet run` with TCP echo, discard and chargen
 # services on [::] (V6ONLY=0) and the seed Q&A's servers (seeds/000): one
 # bound to ::ffff:192.0.2.2 (an IPv4 address, through an AF_INET6 socket)
-# and a port shared by a v4-mapped and an IPv6 socket. Linux clients are
+# and a port shared by a v4-mapped and an IPv6 socket; and a port shared by
+# a V6ONLY [::] socket and an AF_INET one (DS-4). duet's refusals (DS-4,
+# DS-5) end a run with the errno Linux gives. Linux clients are
 # /usr/bin/python3 (tests/tcp_interop.py); duet's log must show each peer as
 # duet's accept saw it: ::ffff:192.0.2.1 for IPv4 clients (DS-2), the IPv6
 # address otherwise.
@@ -42,7 +44,8 @@ trap 'for p in $srv $dump; do kill $p 2>/dev/null; done; cleanup' EXIT
 t0=$(date +%s)
 tapns_start tcp "$duet" --echo tcp:7 --discard tcp:9 --chargen tcp:19 \
   --echo tcp:[::ffff:192.0.2.2]:5001 \
-  --echo tcp:[::ffff:192.0.2.2]:5003 --discard tcp:[2001:db8:77::2]:5003
+  --echo tcp:[::ffff:192.0.2.2]:5003 --discard tcp:[2001:db8:77::2]:5003 \
+  --echo tcp6:5004 --discard tcp:0.0.0.0:5004
 sleep 2.5   # duet's DAD (1 s + random delay) for 2001:db8:77::2
 grep -q "tcp echo:7 listening" "$out/run.txt" || fail "the TCP echo service did not start"
 pass=0
@@ -98,6 +101,13 @@ grep -q "tcp discard:\[2001:db8:77::2\]:5003 accepted \[::ffff:" "$out/run.txt" 
 grep -q "tcp echo:\[::ffff:192.0.2.2\]:5003 accepted \[2001:" "$out/run.txt" &&
   fail "shared4: an IPv6 client reached the v4-mapped socket"
 pass=$((pass+1)); echo "ok   shared_port_families"
+# DS-4: [::]:5004 with V6ONLY=1 (echo) beside an AF_INET socket on
+# 0.0.0.0:5004 (discard); each family reaches its own.
+run v6only6 $c echo 2001:db8:77::2 5004 1000
+peer_logged v6only6 echo:v6only:5004 2001:db8:77::1
+run inet4 $c discard 192.0.2.2 5004 1000
+grep -qF "tcp discard:0.0.0.0:5004 accepted 192.0.2.1:" "$out/run.txt" ||
+  fail "inet4: the IPv4 client did not reach the AF_INET socket (as 192.0.2.1)"
 kill -TERM $pid; wait $pid; rc=$?; pid=
 [ $rc -eq 0 ] || fail "duet run exited $rc"
 grep -q "stopping (SIGTERM)" "$out/run.txt" || fail "no clean stop"
@@ -150,6 +160,23 @@ xfer() { # name python-server-args -- duet-run-args: one transfer, hashes compar
   pass=$((pass+1))
   echo "ok   $name: $(sed -n 's/.*duet run: \(tcp-[a-z]* .*\) sha256 [0-9a-f]* \(.*\)/\1 \2/p' "$out/$name.txt")"
 }
+# Refusals, each ending the run with exit 1 and the errno Linux gives.
+refuse() { # name errno-text duet-run-args...
+  local name=$1 want=$2; shift 2
+  ip netns exec $ns timeout 30 "$duet" run --tap $tap --addr 192.0.2.2/24 \
+    --addr 2001:db8:77::2/64 "$@" >"$out/$name.txt" 2>&1
+  local rc=$?
+  [ $rc -eq 1 ] && grep -q "$want" "$out/$name.txt" ||
+    { cat "$out/$name.txt"; fail "$name: exit $rc, expected 1 with '$want'"; }
+  pass=$((pass+1)); echo "ok   $name ($want)"
+}
+# DS-4: with V6ONLY=0, [::]:P and 0.0.0.0:P conflict, in either order.
+refuse ds4_v6_first "Address already in use" --echo tcp:5005 --discard tcp:0.0.0.0:5005
+refuse ds4_v4_first "Address already in use" --discard tcp:0.0.0.0:5005 --echo tcp:5005
+# DS-5: a V6ONLY socket binds no v4-mapped address (EINVAL) and connects to
+# none (ENETUNREACH).
+refuse ds5_bind "Invalid argument" --echo tcp6:[::ffff:192.0.2.2]:5006
+refuse ds5_connect "Network is unreachable" --tcp-v6only --tcp-send [::ffff:192.0.2.1]:41009:1
 # T-2, S-1 (connect, send, shutdown(SHUT_WR), recv to EOF): duet's AF_INET
 # client to a Linux server, and an AF_INET6 client to the Linux server's
 # IPv6 address and (DS-8: real IPv4 on the wire) to ::ffff:192.0.2.1.

@@ -408,7 +408,7 @@ int tool_run(int argc, char **argv)
 	struct run_tcp tcp;
 	struct run_xfer xfer;
 	pthread_t echo_thread, tcp_thread, xfer_thread;
-	int has_tcp = 0, tcp_running = 0, has_xfer = 0, xfer_running = 0, rc = 0;
+	int has_tcp = 0, tcp_running = 0, has_xfer = 0, xfer_running = 0, rc = 0, tcp_v6only = 0;
 	int echo_running = 0, n_joins = 0, n_announce = 0, hops = -1;
 	sigset_t set;
 	int i, sig, err;
@@ -431,7 +431,9 @@ int tool_run(int argc, char **argv)
 			continue;
 		}
 		if ((!strcmp(opt, "--echo") || !strcmp(opt, "--discard") || !strcmp(opt, "--chargen")) &&
-		    i + 1 < argc && (!strncmp(argv[i + 1], "tcp:", 4) || strcmp(opt, "--echo"))) {
+		    i + 1 < argc &&
+		    (!strncmp(argv[i + 1], "tcp:", 4) || !strncmp(argv[i + 1], "tcp6:", 5) ||
+		     strcmp(opt, "--echo"))) {
 			enum run_tcp_kind k = !strcmp(opt, "--echo")      ? RUN_TCP_ECHO
 					      : !strcmp(opt, "--discard") ? RUN_TCP_DISCARD
 									  : RUN_TCP_CHARGEN;
@@ -439,6 +441,10 @@ int tool_run(int argc, char **argv)
 			if (run_tcp_parse_service(&tcp, k, opt, argv[++i]))
 				return 2;
 			has_tcp = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--tcp-v6only")) {
+			tcp_v6only = 1;
 			continue;
 		}
 		if (!strcmp(opt, "--tcp-send") || !strcmp(opt, "--tcp-recv")) {
@@ -532,6 +538,11 @@ int tool_run(int argc, char **argv)
 				"--join and --announce need --echo udp:PORT\n");
 		return 2;
 	}
+	if (tcp_v6only && (!has_xfer || xfer.x.family != AF_INET6)) {
+		fprintf(stderr, "duet run: --tcp-v6only needs --tcp-send / --tcp-recv to [IPv6]\n");
+		return 2;
+	}
+	xfer.x.is_v6only = tcp_v6only;
 	echo.announce = announce;
 	echo.n_announce = n_announce;
 	/* Signals go to this thread only: the runtime thread inherits the mask. */

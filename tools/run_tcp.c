@@ -15,9 +15,11 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <netinet/tcp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define RUN_TCP_BUF 65536
 /* RFC 864: lines of 72 of the 95 printable characters, each line starting
@@ -92,8 +94,8 @@ int run_tcp_parse_service(struct run_tcp *t, enum run_tcp_kind kind, const char 
 			  const char *val)
 {
 	struct run_tcp_listener *l = &t->l[t->n_listeners];
-	char host[INET6_ADDRSTRLEN];
-	const char *p = val + 4, *close;
+	char host[INET6_ADDRSTRLEN] = "";
+	const char *p, *close;
 	char *end;
 	unsigned long v;
 
@@ -102,8 +104,15 @@ int run_tcp_parse_service(struct run_tcp *t, enum run_tcp_kind kind, const char 
 		return -1;
 	}
 	memset(l, 0, sizeof(*l));
-	if (strncmp(val, "tcp:", 4))
+	l->family = AF_INET6;
+	if (!strncmp(val, "tcp6:", 5)) {
+		l->is_v6only = 1;
+		p = val + 5;
+	} else if (!strncmp(val, "tcp:", 4)) {
+		p = val + 4;
+	} else {
 		goto bad;
+	}
 	if (*p == '[') {
 		close = strchr(p, ']');
 		if (!close || close[1] != ':' || (size_t)(close - p - 1) >= sizeof(host))
@@ -113,6 +122,15 @@ int run_tcp_parse_service(struct run_tcp *t, enum run_tcp_kind kind, const char 
 		if (inet_pton(AF_INET6, host, l->addr) != 1)
 			goto bad;
 		p = close + 2;
+	} else if ((close = strchr(p, ':')) != NULL && !l->is_v6only) {
+		if ((size_t)(close - p) >= sizeof(host))
+			goto bad;
+		memcpy(host, p, (size_t)(close - p));
+		host[close - p] = 0;
+		if (inet_pton(AF_INET, host, l->addr) != 1)
+			goto bad;
+		l->family = AF_INET;
+		p = close + 1;
 	}
 	errno = 0;
 	v = strtoul(p, &end, 10);
@@ -121,14 +139,14 @@ int run_tcp_parse_service(struct run_tcp *t, enum run_tcp_kind kind, const char 
 	l->kind = kind;
 	l->port = (unsigned)v;
 	l->fd = -1;
-	if (*val && val[4] == '[')
-		snprintf(l->label, sizeof(l->label), "%s:[%s]:%u", run_tcp_names[kind], host, l->port);
-	else
-		snprintf(l->label, sizeof(l->label), "%s:%u", run_tcp_names[kind], l->port);
+	snprintf(l->label, sizeof(l->label), "%s:%s%s%s%s%u", run_tcp_names[kind],
+		 l->is_v6only ? "v6only:" : "", l->family == AF_INET6 && host[0] ? "[" : "", host,
+		 !host[0] ? "" : l->family == AF_INET6 ? "]:" : ":", l->port);
 	t->n_listeners++;
 	return 0;
 bad:
-	fprintf(stderr, "duet run: %s takes tcp:PORT or tcp:[ADDR]:PORT (PORT 1..65535), not '%s'\n",
+	fprintf(stderr, "duet run: %s takes tcp:PORT, tcp6:PORT, tcp[6]:[IPv6]:PORT or "
+			"tcp:a.b.c.d:PORT (PORT 1..65535), not '%s'\n",
 		opt, val);
 	return -1;
 }
@@ -203,7 +221,7 @@ bad:
 
 int run_tcp_open(struct run_tcp *t)
 {
-	int k, off = 0, i;
+	int k, i;
 
 	run_chargen_fill();
 	t->conns = calloc(RUN_TCP_MAX_CONNS, sizeof(*t->conns));
@@ -216,7 +234,9 @@ int run_tcp_open(struct run_tcp *t)
 		struct sockaddr_in6 sa;
 		int fd;
 
-		fd = duet_socket(t->stack, AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
+		int v6only = l->is_v6only;
+
+		fd = duet_socket(t->stack, l->family, SOCK_STREAM | SOCK_NONBLOCK, 0);
 		if (fd < 0)
 			return fprintf(stderr, "duet run: tcp %s socket: %s\n", l->label,
 				       strerror(errno)),
@@ -226,8 +246,19 @@ int run_tcp_open(struct run_tcp *t)
 		sa.sin6_family = AF_INET6;
 		sa.sin6_port = htons((uint16_t)l->port);
 		memcpy(&sa.sin6_addr, l->addr, 16);
-		if (duet_setsockopt(t->stack, fd, IPPROTO_IPV6, IPV6_V6ONLY, &off, sizeof(off)) ||
-		    duet_bind(t->stack, fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+		if (l->family == AF_INET) {
+			struct sockaddr_in *s4 = (struct sockaddr_in *)&sa;
+
+			memset(&sa, 0, sizeof(sa));
+			s4->sin_family = AF_INET;
+			s4->sin_port = htons((uint16_t)l->port);
+			memcpy(&s4->sin_addr, l->addr, 4);
+		}
+		if ((l->family == AF_INET6 &&
+		     duet_setsockopt(t->stack, fd, IPPROTO_IPV6, IPV6_V6ONLY, &v6only,
+				     sizeof(v6only))) ||
+		    duet_bind(t->stack, fd, (struct sockaddr *)&sa,
+			      l->family == AF_INET ? sizeof(struct sockaddr_in) : sizeof(sa)) ||
 		    duet_listen(t->stack, fd, 128))
 			return fprintf(stderr, "duet run: tcp %s: %s\n", l->label, strerror(errno)),
 			       -1;
@@ -482,6 +513,12 @@ static int run_xfer_connect(struct duet_stack *s, const struct run_tcp_xfer *x, 
 	fd = duet_socket(s, x->family, SOCK_STREAM, 0);
 	if (fd < 0)
 		return fprintf(stderr, "duet run: tcp socket: %s\n", strerror(errno)), -1;
+	if (x->is_v6only && duet_setsockopt(s, fd, IPPROTO_IPV6, IPV6_V6ONLY, &x->is_v6only,
+					    sizeof(x->is_v6only))) {
+		fprintf(stderr, "duet run: IPV6_V6ONLY: %s\n", strerror(errno));
+		duet_close(s, fd);
+		return -1;
+	}
 	/* Blocking; a timed-out connect says EINPROGRESS and is waited for
 	 * with poll, up to 10 s in all. */
 	duet_setsockopt(s, fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
@@ -543,6 +580,26 @@ static int run_xfer_drain(struct duet_stack *s, int fd, const atomic_int *stop,
 	return -1;
 }
 
+/* After the end of the stream both ways: half-close if not yet and wait
+ * (at most 10 s) until our FIN is acknowledged (TIME-WAIT or CLOSED), so
+ * the process does not exit with it unsent or lost, leaving the peer
+ * without its end of stream. */
+static void run_xfer_linger(struct duet_stack *s, int fd, const atomic_int *stop)
+{
+	int i;
+
+	duet_shutdown(s, fd, SHUT_WR);
+	for (i = 0; i < 1000 && !atomic_load(stop); i++) {
+		struct tcp_info ti;
+		socklen_t len = sizeof(ti);
+
+		if (duet_getsockopt(s, fd, IPPROTO_TCP, TCP_INFO, &ti, &len) ||
+		    ti.tcpi_state == TCP_CLOSE || ti.tcpi_state == TCP_TIME_WAIT)
+			return;
+		nanosleep(&(struct timespec){ 0, 10000000 }, NULL);
+	}
+}
+
 int run_tcp_xfer(struct duet_stack *s, const struct run_tcp_xfer *x, const atomic_int *stop)
 {
 	static uint8_t buf[RUN_TCP_BUF + 8];
@@ -598,6 +655,8 @@ int run_tcp_xfer(struct duet_stack *s, const struct run_tcp_xfer *x, const atomi
 		if (duet_shutdown(s, fd, SHUT_WR) || run_xfer_drain(s, fd, stop, &extra))
 			ok = 0;
 	}
+	if (ok)
+		run_xfer_linger(s, fd, stop);
 	if (!ok)
 		fprintf(stderr, "duet run: %s %s: %s after %llu bytes\n",
 			x->is_send ? "tcp-send" : "tcp-recv", peer,

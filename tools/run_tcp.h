@@ -20,10 +20,12 @@ struct run_tcp_conn;
 /* One listening socket: a service on [::]:PORT or on [ADDR]:PORT. */
 struct run_tcp_listener {
 	enum run_tcp_kind kind;
-	uint8_t addr[16];    /* :: unless given */
+	int family;          /* AF_INET6, or AF_INET for tcp:a.b.c.d:PORT */
+	int is_v6only;       /* tcp6: IPV6_V6ONLY on */
+	uint8_t addr[16];    /* :: unless given (IPv4: the first 4 octets) */
 	unsigned port;
 	int fd;
-	char label[80];      /* "echo:7" or "echo:[::ffff:192.0.2.2]:5001" */
+	char label[80];      /* "echo:7", "echo:[::ffff:192.0.2.2]:5001", "echo:v6only:7" */
 };
 
 /* The services, served by one thread over non-blocking sockets and
@@ -40,15 +42,18 @@ struct run_tcp {
 /* A transfer (--tcp-send / --tcp-recv): the peer and, to send, how much. */
 struct run_tcp_xfer {
 	int is_send;
+	int is_v6only;        /* --tcp-v6only: IPV6_V6ONLY on the AF_INET6 socket */
 	int family;           /* of the socket: AF_INET for a.b.c.d, else AF_INET6 */
 	uint8_t addr[16];     /* IPv4 in the first 4 octets for AF_INET */
 	unsigned port;
 	unsigned long long bytes;
 };
 
-/* Parses "tcp:PORT" or "tcp:[ADDR]:PORT" (an IPv6 or v4-mapped address)
- * for a service option and adds the listener to t. Returns 0 or -1
- * (printed). */
+/* Parses a service's socket and adds the listener to t: "tcp:PORT" (AF_INET6
+ * on [::], V6ONLY off), "tcp6:PORT" (V6ONLY on), "tcp:[ADDR]:PORT" and
+ * "tcp6:[ADDR]:PORT" (bound to an IPv6 or v4-mapped address),
+ * "tcp:a.b.c.d:PORT" (an AF_INET socket; 0.0.0.0 for any). Returns 0 or
+ * -1 (printed). */
 int run_tcp_parse_service(struct run_tcp *t, enum run_tcp_kind kind, const char *opt,
 			  const char *val);
 /* Parses ADDR:PORT (is_send: ADDR:PORT:BYTES, BYTES with an optional K, M
@@ -56,10 +61,11 @@ int run_tcp_parse_service(struct run_tcp *t, enum run_tcp_kind kind, const char 
  * AF_INET6 socket talking IPv4). Returns 0 or -1 (printed). */
 int run_tcp_parse_xfer(const char *opt, const char *val, int is_send, struct run_tcp_xfer *x);
 
-/* Opens every listener: an AF_INET6 socket with IPV6_V6ONLY off (so one
- * on [::] serves both families, DS-3, and one on ::ffff:a.b.c.d IPv4 for
- * that address only, DS-1), non-blocking, and prints a line for each.
- * Returns 0 or -1 (printed). */
+/* Opens every listener, non-blocking: an AF_INET6 socket with IPV6_V6ONLY
+ * off unless tcp6 (so one on [::] serves both families, DS-3, and one on
+ * ::ffff:a.b.c.d IPv4 for that address only, DS-1), or an AF_INET one,
+ * and prints a line for each. Returns 0 or -1 (printed: a bind refused
+ * under DS-4 / DS-5 says EADDRINUSE / EINVAL). */
 int run_tcp_open(struct run_tcp *t);
 /* The service thread's body (arg: struct run_tcp); returns when stop is
  * set, closing every connection. */
