@@ -39,14 +39,20 @@ static void sha256_block(uint32_t h[8], const uint8_t *p)
 	}
 	memcpy(v, h, sizeof(v));
 	for (i = 0; i < 64; i++) {
-		uint32_t e = v[4], a = v[0];
+		uint32_t a = v[0], e = v[4];
 
 		t1 = v[7] + (sha256_rotr(e, 6) ^ sha256_rotr(e, 11) ^ sha256_rotr(e, 25)) +
 		     ((e & v[5]) ^ (~e & v[6])) + sha256_k[i] + w[i];
 		t2 = (sha256_rotr(a, 2) ^ sha256_rotr(a, 13) ^ sha256_rotr(a, 22)) +
 		     ((a & v[1]) ^ (a & v[2]) ^ (v[1] & v[2]));
-		memmove(&v[1], &v[0], 7 * sizeof(v[0]));
-		v[4] += t1;
+		/* The state moves one word along (written out: memmove is slow). */
+		v[7] = v[6];
+		v[6] = v[5];
+		v[5] = v[4];
+		v[4] = v[3] + t1;
+		v[3] = v[2];
+		v[2] = v[1];
+		v[1] = a;
 		v[0] = t1 + t2;
 	}
 	for (i = 0; i < 8; i++)
