@@ -180,6 +180,10 @@ refuse ds4_v4_first "Address already in use" --discard tcp:0.0.0.0:5005 --echo t
 # none (ENETUNREACH).
 refuse ds5_bind "Invalid argument" --echo tcp6:[::ffff:192.0.2.2]:5006
 refuse ds5_connect "Network is unreachable" --tcp-v6only --tcp-send [::ffff:192.0.2.1]:41009:1
+# T-2, S-1: a connect to a port nobody listens on is refused (the kernel's
+# RST: ECONNREFUSED), over both families.
+refuse refused4 "Connection refused" --tcp-send 192.0.2.1:41999:1
+refuse refused6 "Connection refused" --tcp-recv [2001:db8:77::1]:41999
 # T-2, S-1 (connect, send, shutdown(SHUT_WR), recv to EOF): duet's AF_INET
 # client to a Linux server, and an AF_INET6 client to the Linux server's
 # IPv6 address and (DS-8: real IPv4 on the wire) to ::ffff:192.0.2.1.

@@ -537,6 +537,8 @@ static int run_xfer_connect(struct duet_stack *s, const struct run_tcp_xfer *x, 
 			return fd;
 		errno = err;
 	}
+	if (errno == EINPROGRESS)
+		errno = ETIMEDOUT; /* our 10 s, not the handshake's own limit */
 	fprintf(stderr, "duet run: tcp connect %s: %s\n", peer, strerror(errno));
 	duet_close(s, fd);
 	return -1;
