@@ -101,6 +101,11 @@ grep -q "tcp discard:\[2001:db8:77::2\]:5003 accepted \[::ffff:" "$out/run.txt" 
 grep -q "tcp echo:\[::ffff:192.0.2.2\]:5003 accepted \[2001:" "$out/run.txt" &&
   fail "shared4: an IPv6 client reached the v4-mapped socket"
 pass=$((pass+1)); echo "ok   shared_port_families"
+# DS-2: every v4-mapped peer duet accepted came with flowinfo 0, scope id 0.
+n=$(grep -c "accepted \[::ffff:192.0.2.1\]:[0-9]* flowinfo 0 scope 0$" "$out/run.txt")
+m=$(grep -c "accepted \[::ffff:" "$out/run.txt")
+[ "$n" -ge 40 ] && [ "$n" = "$m" ] || fail "v4-mapped peers with flowinfo 0 scope 0: $n of $m"
+pass=$((pass+1)); echo "ok   mapped_peers_flowinfo_scope ($n peers)"
 # DS-4: [::]:5004 with V6ONLY=1 (echo) beside an AF_INET socket on
 # 0.0.0.0:5004 (discard); each family reaches its own.
 run v6only6 $c echo 2001:db8:77::2 5004 1000

@@ -311,7 +311,12 @@ static void run_tcp_accept(struct run_tcp *t, const struct run_tcp_listener *l)
 		c->in = c->out = 0;
 		run_tcp_name(&ss, c->peer, sizeof(c->peer));
 		t->accepted++;
-		run_tcp_log("%s accepted %s", l->label, c->peer);
+		if (ss.ss_family == AF_INET6) /* DS-2: an IPv4 peer's are 0 */
+			run_tcp_log("%s accepted %s flowinfo %u scope %u", l->label, c->peer,
+				    ntohl(((struct sockaddr_in6 *)&ss)->sin6_flowinfo),
+				    ((struct sockaddr_in6 *)&ss)->sin6_scope_id);
+		else
+			run_tcp_log("%s accepted %s", l->label, c->peer);
 	}
 }
 
