@@ -441,7 +441,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			} else if (!tp->is_sack || !tp->n_sack) {
 				/* RFC 6582 §3.2 (5): a partial ACK retransmits the
 				 * next hole at once. */
-				uint32_t n = tp->snd_max - ack < tp->mss ? tp->snd_max - ack : tp->mss;
+				uint32_t mss = tcp_seg_mss(tp);
+				uint32_t n = tp->snd_max - ack < mss ? tp->snd_max - ack : mss;
 				uint32_t de = tp->snd_base + tp->sndq.len;
 				if (tcp_gt(ack + n, de))
 					n = de - ack;
@@ -472,8 +473,8 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			tp->is_in_recovery = true;
 			tp->recover = tp->snd_max;
 			tcp_cc_on_loss(tp);
-			if (n > tp->mss)
-				n = tp->mss;
+			if (n > tcp_seg_mss(tp))
+				n = tcp_seg_mss(tp);
 			if (tcp_gt(tp->snd_una + n, de))
 				n = de - tp->snd_una;
 			if (n) /* the first hole goes at once, whatever the pipe */

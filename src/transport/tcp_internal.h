@@ -270,6 +270,9 @@ uint8_t tcp_wscale_for(uint32_t space);
 uint32_t tcp_ts_now(const struct tcp_sock *tp);
 /* The MSS we can send to the peer with the path MTU to it now. */
 uint16_t tcp_path_mss(struct tcp_sock *tp);
+/* The payload a segment sent now may carry: tp->mss less the SACK blocks
+ * (RFC 2018) it will carry while out-of-order data is held. */
+uint32_t tcp_seg_mss(const struct tcp_sock *tp);
 /* The largest window the receive ring lets us advertise. */
 uint32_t tcp_rcv_space(const struct tcp_sock *tp);
 /* RFC 5961 §7: may a challenge ACK be sent now? */

@@ -125,6 +125,26 @@ static void tcp_route_of(struct tcp_sock *tp, struct tcp_route *rt)
 	rt->memo = &s->out_memo;
 }
 
+/* How many SACK blocks our segments carry now (RFC 2018 §3: at most 3
+ * beside the timestamps, else 4). */
+static uint32_t tcp_sack_blocks(const struct tcp_sock *tp)
+{
+	uint32_t max = tp->is_ts ? 3u : 4u;
+
+	if (!tp->is_sack || !tp->n_ooo)
+		return 0;
+	return tp->n_ooo < max ? tp->n_ooo : max;
+}
+
+uint32_t tcp_seg_mss(const struct tcp_sock *tp)
+{
+	uint32_t n = tcp_sack_blocks(tp), opt = n ? 4u + 8u * n : 0; /* 2 NOPs, kind, length */
+
+	/* tp->mss fills the path MTU with the timestamps alone: the blocks
+	 * come out of the payload, or the segment would not fit. */
+	return tp->mss > opt + 32u ? tp->mss - opt : 32u;
+}
+
 /* Sends one segment of the connection: seq, len bytes of the send ring
  * from seq, flags. */
 static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t flags)
@@ -165,8 +185,8 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 		}
 		if (tp->is_sack && tp->n_ooo && !(flags & DUET_TCP_RST)) {
 			/* RFC 2018 §4: the newest block first, then the others. */
-			uint32_t i, max = tp->is_ts ? 3u : 4u;
-			for (i = 0; i < tp->n_ooo && i < max; i++) {
+			uint32_t i, max = tcp_sack_blocks(tp);
+			for (i = 0; i < max; i++) {
 				h.sack[i].left_edge = tp->ooo[i].start;
 				h.sack[i].right_edge = tp->ooo[i].end;
 			}
@@ -464,7 +484,7 @@ static uint32_t tcp_next_hole(struct tcp_sock *tp, uint32_t *seq)
 	{
 		uint32_t end = nx ? nx->start : high;
 		uint32_t n = end - s;
-		return n < tp->mss ? n : tp->mss;
+		return n < tcp_seg_mss(tp) ? n : tcp_seg_mss(tp);
 	}
 }
 
@@ -522,8 +542,8 @@ void tcp_output(struct tcp_sock *tp)
 		}
 		if (tcp_lt(tp->snd_nxt, data_end)) {
 			len = data_end - tp->snd_nxt;
-			if (len > tp->mss)
-				len = tp->mss;
+			if (len > tcp_seg_mss(tp))
+				len = tcp_seg_mss(tp);
 			if (is_rexmit && (r = tcp_sacked_after(tp, tp->snd_nxt)) != NULL &&
 			    tcp_lt(r->start, tp->snd_nxt + len))
 				len = r->start - tp->snd_nxt;
@@ -545,7 +565,7 @@ void tcp_output(struct tcp_sock *tp)
 		/* Nagle (RFC 9293 §3.7.4) and TCP_CORK: a small segment waits
 		 * while data is unacknowledged, unless it is the last before
 		 * the FIN. */
-		if (len < tp->mss && !is_fin && !is_rexmit &&
+		if (len < tcp_seg_mss(tp) && !is_fin && !is_rexmit &&
 		    (tp->is_cork || (!tp->is_nodelay && tp->snd_max != tp->snd_una)))
 			break;
 		if (is_fin)
