@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# T-2, DS-1 .. DS-6, DS-8 and S-1 for TCP against the Linux kernel,
+# T-2, DS-1 .. DS-6, DS-8, N-6 and S-1 for TCP against the Linux kernel,
 # over a TAP device inside a network namespace this test creates
 # (documentation addresses: duet 192.0.2.2 + 2001:db8:77::2, the kernel .1 /
 # ::1). Each check names the IDs it proves.
@@ -75,6 +75,19 @@ peer_logged echo6 echo:7 2001:db8:77::1
 # DS-2: a Linux AF_INET6 client to ::ffff:192.0.2.2 speaks IPv4 on the wire.
 run echo6_mapped $c echo ::ffff:192.0.2.2 7 10000
 peer_logged echo6_mapped echo:7 ::ffff:192.0.2.1
+# T-2, N-6 (scoped addresses): a Linux client to duet's link-local address
+# (learned from the kernel's neighbour table after a ping to ff02::1) is
+# seen from its link-local address with the TAP's index as scope id.
+ip netns exec $ns ping -6 -c 1 -W 2 ff02::1%$dev >/dev/null 2>&1
+dll=$(ip -n $ns -6 neigh show dev $dev | awk '/^fe80:/ {print $1; exit}')
+kll=$(ip -n $ns -6 addr show dev $dev scope link | awk '/inet6/ {sub("/.*", "", $2); print $2; exit}')
+ifx=$(sed -n 's/^duet run: .* is interface \([0-9]*\);.*/\1/p' "$out/run.txt")
+[ -n "$dll" ] && [ -n "$kll" ] && [ -n "$ifx" ] || fail "link-local addresses: duet '$dll', kernel '$kll', index '$ifx'"
+run echo6_ll $c echo "$dll%$dev" 7 10000
+peer_logged echo6_ll echo:7 "$kll"
+grep -q "accepted \[$kll\]:[0-9]* flowinfo 0 scope $ifx$" "$out/run.txt" ||
+  fail "echo6_ll: the link-local peer's scope id is not $ifx"
+pass=$((pass+1)); echo "ok   echo6_ll_scope ($ifx)"
 # T-2, S-1: many connections at once, both families, served by one poll loop.
 run many4 $c many 192.0.2.2 7 40
 run many6 $c many 2001:db8:77::2 7 40

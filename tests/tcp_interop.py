@@ -4,7 +4,8 @@
   tcp_interop.py echo DEST PORT BYTES     connect (AF_INET for a.b.c.d, else
                                           AF_INET6), send BYTES random bytes
                                           while reading them back; they must
-                                          come back identical. Prints
+                                          come back identical (DEST may
+                                          be fe80::..%IFNAME). Prints
                                           "local ADDR PORT".
   tcp_interop.py many DEST PORT N         N connections open at once, each
                                           echoing its own 1000 bytes
@@ -40,7 +41,8 @@ def family(addr):
 def connect(dest, port):
     s = socket.socket(family(dest), socket.SOCK_STREAM)
     s.settimeout(STEP)
-    s.connect((dest, port))
+    # getaddrinfo takes a zone (fe80::1%tap0) into sin6_scope_id
+    s.connect(socket.getaddrinfo(dest, port, family(dest), socket.SOCK_STREAM)[0][4])
     return s
 
 
