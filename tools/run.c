@@ -13,8 +13,11 @@
  * sticky options (A-4). With --echo raw6:PROTO[:OFFSET], the echo socket
  * is a raw IPv6 socket of that protocol instead (R-1, R-3, R-4), with
  * IPV6_CHECKSUM at OFFSET (R-8): the stack verifies what it reads and
- * computes what it sends. */
+ * computes what it sends. With --echo / --discard / --chargen tcp:PORT, TCP
+ * services of those kinds (run_tcp.c); with --tcp-send / --tcp-recv, one
+ * transfer to or from a TCP server, after which the run ends. */
 #include "tools/duet_tool.h"
+#include "tools/run_tcp.h"
 #include "tools/tapnet.h"
 
 #include <duet/addr.h>
@@ -370,6 +373,31 @@ static int run_echo_open(struct run_echo *e, uint32_t ifindex, int hops,
 	return 0;
 }
 
+/* --tcp-send / --tcp-recv: one transfer on a thread of its own, which
+ * tells the main thread (SIGUSR2) when it is over. */
+struct run_xfer {
+	struct duet_stack *stack;
+	struct tapnet *n;
+	struct run_tcp_xfer x;
+	pthread_t main;
+	atomic_int stop, done;
+	int rc;
+};
+
+static void *run_xfer_main(void *arg)
+{
+	struct run_xfer *r = arg;
+	static const uint8_t mapped[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+	/* An IPv6 source address is usable only after DAD. */
+	if (r->x.family == AF_INET6 && memcmp(r->x.addr, mapped, 12))
+		tapnet_wait_address(r->n, AF_INET6);
+	r->rc = run_tcp_xfer(r->stack, &r->x, &r->stop);
+	atomic_store(&r->done, 1);
+	pthread_kill(r->main, SIGUSR2);
+	return NULL;
+}
+
 int tool_run(int argc, char **argv)
 {
 	struct tapnet_opts o;
@@ -377,13 +405,18 @@ int tool_run(int argc, char **argv)
 	struct run_echo echo;
 	struct tapnet_addr joins[RUN_MAX_JOINS], announce[RUN_MAX_JOINS];
 	static struct run_ext hopopts, dstopts; /* 2 KiB each: off the stack */
-	pthread_t echo_thread;
+	struct run_tcp tcp;
+	struct run_xfer xfer;
+	pthread_t echo_thread, tcp_thread, xfer_thread;
+	int has_tcp = 0, tcp_running = 0, has_xfer = 0, xfer_running = 0, rc = 0, tcp_v6only = 0;
 	int echo_running = 0, n_joins = 0, n_announce = 0, hops = -1;
 	sigset_t set;
 	int i, sig, err;
 
 	memset(&o, 0, sizeof(o));
 	memset(&echo, 0, sizeof(echo));
+	memset(&tcp, 0, sizeof(tcp));
+	memset(&xfer, 0, sizeof(xfer));
 	echo.fd = -1;
 	echo.raw_proto = echo.raw_csum = -1;
 	echo.hopopts = &hopopts;
@@ -395,6 +428,35 @@ int tool_run(int argc, char **argv)
 
 		if (!strcmp(opt, "--echo-adv")) {
 			echo.adv = 1;
+			continue;
+		}
+		if ((!strcmp(opt, "--echo") || !strcmp(opt, "--discard") || !strcmp(opt, "--chargen")) &&
+		    i + 1 < argc &&
+		    (!strncmp(argv[i + 1], "tcp:", 4) || !strncmp(argv[i + 1], "tcp6:", 5) ||
+		     strcmp(opt, "--echo"))) {
+			enum run_tcp_kind k = !strcmp(opt, "--echo")      ? RUN_TCP_ECHO
+					      : !strcmp(opt, "--discard") ? RUN_TCP_DISCARD
+									  : RUN_TCP_CHARGEN;
+
+			if (run_tcp_parse_service(&tcp, k, opt, argv[++i]))
+				return 2;
+			has_tcp = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--tcp-v6only")) {
+			tcp_v6only = 1;
+			continue;
+		}
+		if (!strcmp(opt, "--tcp-send") || !strcmp(opt, "--tcp-recv")) {
+			if (i + 1 >= argc || has_xfer) {
+				fprintf(stderr, "duet run: %s\n",
+					has_xfer ? "one --tcp-send or --tcp-recv at a time"
+						 : "--tcp-send / --tcp-recv need a value");
+				return 2;
+			}
+			if (run_tcp_parse_xfer(opt, argv[++i], !strcmp(opt, "--tcp-send"), &xfer.x))
+				return 2;
+			has_xfer = 1;
 			continue;
 		}
 		if (!strcmp(opt, "--echo") || !strcmp(opt, "--echo-hops") || !strcmp(opt, "--join") ||
@@ -424,7 +486,7 @@ int tool_run(int argc, char **argv)
 			} else if (!strcmp(opt, "--echo")) {
 				if (strncmp(val, "udp:", 4) || run_parse_uint(val + 4, 65535, &v) ||
 				    v == 0) {
-					fprintf(stderr, "duet run: --echo takes udp:PORT, not '%s'\n",
+					fprintf(stderr, "duet run: --echo takes udp:PORT or tcp:PORT, not '%s'\n",
 						val);
 					return 2;
 				}
@@ -476,6 +538,11 @@ int tool_run(int argc, char **argv)
 				"--join and --announce need --echo udp:PORT\n");
 		return 2;
 	}
+	if (tcp_v6only && (!has_xfer || xfer.x.family != AF_INET6)) {
+		fprintf(stderr, "duet run: --tcp-v6only needs --tcp-send / --tcp-recv to [IPv6]\n");
+		return 2;
+	}
+	xfer.x.is_v6only = tcp_v6only;
 	echo.announce = announce;
 	echo.n_announce = n_announce;
 	/* Signals go to this thread only: the runtime thread inherits the mask. */
@@ -483,6 +550,7 @@ int tool_run(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
+	sigaddset(&set, SIGUSR2); /* the transfer thread's "done" */
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	err = tapnet_start(&o, &n);
 	if (err)
@@ -500,8 +568,31 @@ int tool_run(int argc, char **argv)
 		}
 		echo_running = 1;
 	}
+	if (has_tcp) {
+		tcp.stack = duet_host_stack(n.host);
+		if (run_tcp_open(&tcp) ||
+		    (err = pthread_create(&tcp_thread, NULL, run_tcp_main, &tcp)) != 0) {
+			if (err)
+				fprintf(stderr, "duet run: tcp thread: %s\n", strerror(err));
+			run_tcp_close(&tcp);
+			rc = 1;
+			goto stop;
+		}
+		tcp_running = 1;
+	}
 	printf("duet run: %s is interface %u; SIGUSR1 prints counters, SIGINT/SIGTERM stop\n",
 	       o.tap, n.ifindex);
+	if (has_xfer) {
+		xfer.stack = duet_host_stack(n.host);
+		xfer.main = pthread_self();
+		xfer.n = &n;
+		if ((err = pthread_create(&xfer_thread, NULL, run_xfer_main, &xfer)) != 0) {
+			fprintf(stderr, "duet run: transfer thread: %s\n", strerror(err));
+			rc = 1;
+			goto stop;
+		}
+		xfer_running = 1;
+	}
 	if (echo_running && echo.raw_proto >= 0)
 		printf("duet run: echo raw6:%d on [::] (IPV6_CHECKSUM %d)\n", echo.raw_proto,
 		       echo.raw_csum);
@@ -516,9 +607,23 @@ int tool_run(int argc, char **argv)
 			tapnet_print_counters(&n, stdout);
 			continue;
 		}
+		if (sig == SIGUSR2 && !atomic_load(&xfer.done))
+			continue;
 		break;
 	}
-	printf("duet run: stopping (%s); counters\n", sig == SIGINT ? "SIGINT" : "SIGTERM");
+	printf("duet run: stopping (%s); counters\n",
+	       sig == SIGINT ? "SIGINT" : sig == SIGTERM ? "SIGTERM" : "transfer done");
+stop:
+	if (xfer_running) {
+		atomic_store(&xfer.stop, 1);
+		pthread_join(xfer_thread, NULL);
+		rc = xfer.rc;
+	}
+	if (tcp_running) {
+		atomic_store(&tcp.stop, 1);
+		pthread_join(tcp_thread, NULL);
+		run_tcp_close(&tcp);
+	}
 	if (echo_running) {
 		atomic_store(&echo.stop, 1);
 		pthread_join(echo_thread, NULL);
@@ -537,5 +642,5 @@ int tool_run(int argc, char **argv)
 	}
 	tapnet_print_counters(&n, stdout);
 	tapnet_stop(&n);
-	return 0;
+	return rc;
 }

@@ -46,13 +46,124 @@ int tapnet_parse_cidr(const char *text, struct tapnet_addr *a)
 	return 0;
 }
 
+/* A probability: "N%" (fractions allowed) or parts per million. */
+static int tapnet_parse_ppm(const char *v, uint32_t *out)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || d < 0)
+		return -1;
+	if (*end == '%' && !end[1])
+		d *= 10000.0;
+	else if (*end)
+		return -1;
+	if (d > 1e6)
+		return -1;
+	*out = (uint32_t)(d + 0.5);
+	return 0;
+}
+
+/* A time: N with ns, us, ms (the default) or s. */
+static int tapnet_parse_time(const char *v, uint64_t *out)
+{
+	char *end;
+	double d = strtod(v, &end);
+
+	if (end == v || d < 0)
+		return -1;
+	if (!*end || !strcmp(end, "ms"))
+		d *= 1e6;
+	else if (!strcmp(end, "us"))
+		d *= 1e3;
+	else if (!strcmp(end, "s"))
+		d *= 1e9;
+	else if (strcmp(end, "ns"))
+		return -1;
+	*out = (uint64_t)(d + 0.5);
+	return 0;
+}
+
+/* A count with an optional k, M or G (decimal) suffix. */
+static int tapnet_parse_count(const char *v, uint64_t *out)
+{
+	char *end;
+	unsigned long long n;
+
+	errno = 0;
+	n = strtoull(v, &end, 10);
+	if (errno || end == v)
+		return -1;
+	if (*end == 'k' || *end == 'M' || *end == 'G')
+		n *= *end == 'k' ? 1000ull : *end == 'M' ? 1000000ull : 1000000000ull, end++;
+	if (*end)
+		return -1;
+	*out = n;
+	return 0;
+}
+
+/* KEY=VALUE[,KEY=VALUE...]: loss, dup, reorder, corrupt (N% or ppm),
+ * delay, jitter, reorder-delay (N[ns|us|ms|s]), rate (bits/s, k/M/G),
+ * queue, mtu, capacity (counts). */
+int tapnet_parse_impair(const char *spec, struct duet_impair_params *p)
+{
+	char buf[256], *save = NULL, *kv;
+
+	duet_impair_params_init(p);
+	if (strlen(spec) >= sizeof(buf))
+		return -1;
+	strcpy(buf, spec);
+	for (kv = strtok_r(buf, ",", &save); kv; kv = strtok_r(NULL, ",", &save)) {
+		char *v = strchr(kv, '=');
+		uint64_t n = 0;
+		int bad;
+
+		if (!v)
+			return -1;
+		*v++ = 0;
+		if (!strcmp(kv, "loss"))
+			bad = tapnet_parse_ppm(v, &p->loss_ppm);
+		else if (!strcmp(kv, "dup"))
+			bad = tapnet_parse_ppm(v, &p->dup_ppm);
+		else if (!strcmp(kv, "reorder"))
+			bad = tapnet_parse_ppm(v, &p->reorder_ppm);
+		else if (!strcmp(kv, "corrupt"))
+			bad = tapnet_parse_ppm(v, &p->corrupt_ppm);
+		else if (!strcmp(kv, "delay"))
+			bad = tapnet_parse_time(v, &p->delay_ns);
+		else if (!strcmp(kv, "jitter"))
+			bad = tapnet_parse_time(v, &p->jitter_ns);
+		else if (!strcmp(kv, "reorder-delay"))
+			bad = tapnet_parse_time(v, &p->reorder_delay_ns);
+		else if (!strcmp(kv, "rate"))
+			bad = tapnet_parse_count(v, &p->rate_bps);
+		else if (!strcmp(kv, "queue") || !strcmp(kv, "mtu") || !strcmp(kv, "capacity")) {
+			bad = tapnet_parse_count(v, &n) || n > 0xffffffffull;
+			if (!strcmp(kv, "queue"))
+				p->rate_queue_frames = (uint32_t)n;
+			else if (!strcmp(kv, "mtu"))
+				p->mtu = (uint32_t)n;
+			else
+				p->capacity_frames = (uint32_t)n;
+		} else
+			return -1;
+		if (bad)
+			return -1;
+	}
+	/* A reorder probability alone holds frames back 1 ms. */
+	if (p->reorder_ppm && !p->reorder_delay_ns)
+		p->reorder_delay_ns = 1000000;
+	return duet_impair_params_validate(p) ? -1 : 0;
+}
+
 int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i)
 {
 	const char *opt = argv[*i];
 	struct tapnet_addr a;
 
 	if (strcmp(opt, "--tap") && strcmp(opt, "--addr") && strcmp(opt, "--gateway") &&
-	    strcmp(opt, "--pcap") && strcmp(opt, "--sysctl"))
+	    strcmp(opt, "--pcap") && strcmp(opt, "--sysctl") && strcmp(opt, "--impair-tx") &&
+	    strcmp(opt, "--impair-rx") && strcmp(opt, "--impair-seed"))
 		return 0;
 	if (*i + 1 >= argc) {
 		fprintf(stderr, "duet: %s needs a value\n", opt);
@@ -63,6 +174,21 @@ int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i)
 		o->tap = argv[*i];
 	} else if (!strcmp(opt, "--pcap")) {
 		o->pcap = argv[*i];
+	} else if (!strcmp(opt, "--impair-tx") || !strcmp(opt, "--impair-rx")) {
+		int is_tx = !strcmp(opt, "--impair-tx");
+
+		if (tapnet_parse_impair(argv[*i], is_tx ? &o->imp_tx : &o->imp_rx))
+			return fprintf(stderr, "duet: %s: bad model '%s' (KEY=VALUE,...: loss, dup, "
+					       "reorder, corrupt, delay, jitter, reorder-delay, rate, "
+					       "queue, mtu, capacity)\n", opt, argv[*i]),
+			       -1;
+		*(is_tx ? &o->has_imp_tx : &o->has_imp_rx) = 1;
+	} else if (!strcmp(opt, "--impair-seed")) {
+		uint64_t n;
+
+		if (tapnet_parse_count(argv[*i], &n))
+			return fprintf(stderr, "duet: --impair-seed: not a number: %s\n", argv[*i]), -1;
+		o->imp_seed = n;
 	} else if (!strcmp(opt, "--sysctl")) {
 		if (o->n_sysctls == TAPNET_MAX_SYSCTLS)
 			return fprintf(stderr, "duet: too many --sysctl\n"), -1;
@@ -132,7 +258,7 @@ static int tapnet_configure(struct tapnet *n, const struct tapnet_opts *o)
 
 int tapnet_start(const struct tapnet_opts *o, struct tapnet *n)
 {
-	struct duet_link *tap, *link;
+	struct duet_link *tap, *link, *wrapped = NULL;
 	int err, idx;
 
 	memset(n, 0, sizeof(*n));
@@ -155,6 +281,18 @@ int tapnet_start(const struct tapnet_opts *o, struct tapnet *n)
 		tapnet_stop(n);
 		return err;
 	}
+	if ((o->has_imp_tx || o->has_imp_rx) &&
+	    (err = duet_impair_wrap(link, o->has_imp_tx ? &o->imp_tx : NULL,
+				    o->has_imp_rx ? &o->imp_rx : NULL,
+				    o->imp_seed ? o->imp_seed : 1, duet_clock_monotonic(),
+				    &wrapped)) != 0) {
+		fprintf(stderr, "duet: impairment: %s\n", strerror(-err));
+		duet_link_destroy(link);
+		tapnet_stop(n);
+		return err;
+	}
+	if (o->has_imp_tx || o->has_imp_rx)
+		link = wrapped;
 	idx = duet_host_add_link(n->host, link, o->tap, duet_tap_fd(tap));
 	if (idx < 0) {
 		fprintf(stderr, "duet: interface %s: %s\n", o->tap, strerror(-idx));
