@@ -26,7 +26,7 @@ static const struct duet_subcommand subcommands[] = {
 	  "          [--announce GROUP ...] [--echo-adv] [--echo-hopopts HEX] [--echo-dstopts HEX]]\n"
 	  "         [--echo tcp:[[ADDR]:]PORT ...] [--discard tcp:...] [--chargen tcp:...]\n"
 	  "         [--tcp-send ADDR:PORT:BYTES | --tcp-recv ADDR:PORT] [--tcp-v6only]\n"
-	  "         [--impair-tx MODEL] [--impair-rx MODEL] [--impair-seed N]\n"
+	  "         [--impair-tx MODEL] [--impair-rx MODEL] [--impair-seed N] [--tap-offload]\n"
 	  "  Opens (creating if missing) the TAP device IFNAME and brings it up, gives\n"
 	  "  duet the addresses (IPv4 or IPv6, e.g. 192.0.2.2/24, 2001:db8::2/64; IPv6\n"
 	  "  ones go through DAD) and a default route via each --gateway, and serves\n"
@@ -72,7 +72,11 @@ static const struct duet_subcommand subcommands[] = {
 	  "                   reorder-delay (N[ns|us|ms|s]), rate (bit/s, k M G), queue,\n"
 	  "                   mtu, capacity; e.g. loss=1%,delay=5ms,jitter=2ms\n"
 	  "  --impair-rx MODEL  the same on frames from the TAP device (after the capture)\n"
-	  "  --impair-seed N  the models' random seed (default 1)",
+	  "  --impair-seed N  the models' random seed (default 1)\n"
+	  "  --tap-offload    open the TAP with the virtio-net header: the kernel hands\n"
+	  "                   over TCP segments of up to 64 KiB with partial checksums,\n"
+	  "                   which duet completes (kernel-side captures then show\n"
+	  "                   those partial checksums as bad)",
 	  tool_run },
 	{ "ping", "send ICMP/ICMPv6 echo requests from a stack on a TAP device",
 	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] [-t HOPLIMIT] [-I IFNAME|INDEX]\n"

@@ -161,6 +161,10 @@ int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i)
 	const char *opt = argv[*i];
 	struct tapnet_addr a;
 
+	if (!strcmp(opt, "--tap-offload")) { /* a flag: no value */
+		o->is_offload = 1;
+		return 1;
+	}
 	if (strcmp(opt, "--tap") && strcmp(opt, "--addr") && strcmp(opt, "--gateway") &&
 	    strcmp(opt, "--pcap") && strcmp(opt, "--sysctl") && strcmp(opt, "--impair-tx") &&
 	    strcmp(opt, "--impair-rx") && strcmp(opt, "--impair-seed"))
@@ -267,7 +271,7 @@ int tapnet_start(const struct tapnet_opts *o, struct tapnet *n)
 	err = duet_host_create(NULL, &n->host);
 	if (err)
 		return fprintf(stderr, "duet: host runtime: %s\n", strerror(-err)), err;
-	err = duet_tap_open(o->tap, &tap);
+	err = duet_tap_open_ex(o->tap, o->is_offload ? DUET_TAP_F_OFFLOAD : 0, &tap);
 	if (err) {
 		fprintf(stderr, "duet: TAP device %s: %s\n", o->tap, strerror(-err));
 		tapnet_stop(n);

@@ -34,6 +34,7 @@ struct tapnet_opts {
 	struct duet_impair_params imp_tx, imp_rx;
 	int has_imp_tx, has_imp_rx;
 	unsigned long long imp_seed;
+	int is_offload;            /* --tap-offload: DUET_TAP_F_OFFLOAD */
 };
 
 struct tapnet {
@@ -42,7 +43,8 @@ struct tapnet {
 };
 
 /* Takes --tap IF, --addr CIDR, --gateway ADDR, --pcap FILE, --sysctl
- * NAME=VALUE, --impair-tx SPEC, --impair-rx SPEC, --impair-seed N at argv[*i]
+ * NAME=VALUE, --impair-tx SPEC, --impair-rx SPEC, --impair-seed N, the flag
+ * --tap-offload at argv[*i]
  * (advancing *i past its value). Returns 1 if taken, 0 if not one of these,
  * -1 after printing an error. */
 int tapnet_parse_opt(struct tapnet_opts *o, int argc, char **argv, int *i);
