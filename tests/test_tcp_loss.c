@@ -777,6 +777,11 @@ TEST(tcp_loss_bidirectional)
 		{ "bidir-mixed-v4-reno-nosack-5M", V4, "reno", false, 5 * LT_MB,
 		  { .loss = 10000, .reorder = 10000, .dup = 10000, .corrupt = 5000,
 		    .delay_ms = 20 }, 62 },
+		/* A seed where both ends time out and go back over data the
+		 * other holds already: their ACKs must still be read. */
+		{ "bidir-mixed-v4-reno-nosack-5M-b", V4, "reno", false, 5 * LT_MB,
+		  { .loss = 10000, .reorder = 10000, .dup = 10000, .corrupt = 5000,
+		    .delay_ms = 20 }, 92062 },
 		{ "bidir-clean-v4-cubic-sack-50M", V4, "cubic", true, 50 * LT_MB,
 		  { .delay_ms = 5 }, 63 },
 	};
