@@ -9,8 +9,15 @@
  * model, see lt_bound_ns). Each case prints one line of figures: sim
  * time, goodput, the sender's tcpi_total_retrans and stack counters.
  *
+ * Beyond the bulk cases: a reader that stops into a zero window (persist
+ * probes, for longer than tcp_retries2 too, then the window reopening)
+ * and both ends sending at once. After every transfer lt_check_invariants
+ * asserts what must hold whatever the link does (no segment beyond the
+ * MTU, no data beyond the receive buffer, no connection given up).
+ *
  * Everything runs on the simulation's virtual clock with fixed seeds, so
- * the figures are the same on every run. */
+ * the figures are the same on every run (LT_SEED=n explores others,
+ * LT_ONLY=name runs some cases, LT_COUNTERS=1 dumps all counters). */
 #include "sim_fixture.h"
 
 #include "transport/tcp.h"
@@ -489,6 +496,103 @@ static bool lt_is_clean(const struct lt_imp *m)
 	return !m->loss && !m->dup && !m->reorder && !m->corrupt && !m->jitter_ms && !m->rate_mbps;
 }
 
+static void lt_check_cc(struct duet_stack *st, int fd, const char *want)
+{
+	char cc[16];
+	socklen_t cl = sizeof(cc);
+
+	memset(cc, 0, sizeof(cc));
+	CHECK_EQ(duet_getsockopt(st, fd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl), 0);
+	CHECK_STR(cc, want);
+}
+
+/* LT_COUNTERS=1: every counter either stack has (debugging). */
+static void lt_dump_counters(const struct lt_net *x)
+{
+	uint64_t ca[DUET_CTR__COUNT], cb[DUET_CTR__COUNT];
+	int k;
+
+	if (!getenv("LT_COUNTERS"))
+		return;
+	duet_stack_counters(x->a, ca);
+	duet_stack_counters(x->b, cb);
+	for (k = 0; k < DUET_CTR__COUNT; k++)
+		if (ca[k] || cb[k])
+			fprintf(stderr, "  %-28s A %10llu B %10llu\n",
+				duet_counter_name((enum duet_counter)k), (unsigned long long)ca[k],
+				(unsigned long long)cb[k]);
+}
+
+/* What holds after every transfer, whatever the link did. */
+static void lt_check_invariants(const struct lt_net *x, const struct lt_case *c)
+{
+	int i;
+
+	if (lt_is_clean(&c->m)) {
+		/* Nothing lost: nothing resent, by either end. */
+		CHECK_EQ(duet_stack_counter(x->a, DUET_CTR_TCP_RETRANS_SEGS), 0);
+		CHECK_EQ(duet_stack_counter(x->b, DUET_CTR_TCP_RETRANS_SEGS), 0);
+		CHECK_EQ(duet_stack_counter(x->a, DUET_CTR_TCP_TIMEOUTS), 0);
+	}
+	for (i = 0; i < 2; i++) {
+		struct duet_stack *st = i ? x->b : x->a;
+		/* Segments fit the MTU, SACK blocks and all. */
+		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_IP6_OUT_TOO_BIG), 0);
+		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_IP4_DONTFRAG), 0);
+		/* A receiver offers no window it cannot hold, and keeps every
+		 * out-of-order segment inside it. */
+		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_TCP_RCVBUF), 0);
+		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_TCP_OOO_FULL), 0);
+		/* No connection gave up, none was reset. */
+		CHECK_EQ(duet_stack_counter(st, DUET_CTR_TCP_ABORT_TIMEOUT), 0);
+		CHECK_EQ(duet_stack_counter(st, DUET_CTR_TCP_ESTAB_RESETS), 0);
+	}
+	if (c->is_sack && c->m.reorder && !c->m.loss && !c->m.corrupt && !c->m.rate_mbps) {
+		/* Nothing lost: with SACK each resent segment needs a segment
+		 * of A's held back (a spurious fast retransmit), no more. */
+		const struct duet_link *l = duet_stack_iface_link(x->a, (uint32_t)x->if_a);
+		CHECK(duet_stack_counter(x->a, DUET_CTR_TCP_RETRANS_SEGS) <= l->stats.imp_reordered);
+	}
+}
+
+/* After a transfer whose reader paused into a zero window. */
+static void lt_check_pause(const struct lt_net *x, const struct lt_flow *f, const char *name,
+			   uint64_t t0)
+{
+	/* The window closed and the sender probed it; the reader stopped
+	 * where it meant to and resumed. */
+	CHECK(duet_stack_counter(x->a, DUET_CTR_TCP_ZERO_WINDOW_PROBES) > 0);
+	CHECK(f->resumed_ns != 0);
+	CHECK(f->paused_got >= f->pause_at);
+	CHECK(f->paused_got < f->pause_at + LT_CHUNK);
+	/* Each 64 KiB the reader takes sends a window update: one gets
+	 * through, and the sender goes on at once, not at its next
+	 * (backed-off) timeout; then it grows from one segment with
+	 * timeouts of one RTO, not the probes' backoff. */
+	CHECK(f->fresh_ns && f->fresh_ns - f->resumed_ns <= SF_S(2));
+	CHECK(f->fresh64_ns && f->fresh64_ns - f->resumed_ns <= SF_S(4));
+	fprintf(stderr, "  %s: reader paused at %.3f s for %.0f s with %llu bytes read; "
+		"new data %.3f s after it resumed, 64 KiB after %.3f s\n",
+		name, (double)(f->paused_since - t0) / 1e9, (double)f->pause_ns / 1e9,
+		(unsigned long long)f->paused_got,
+		f->fresh_ns ? (double)(f->fresh_ns - f->resumed_ns) / 1e9 : -1.0,
+		f->fresh64_ns ? (double)(f->fresh64_ns - f->resumed_ns) / 1e9 : -1.0);
+}
+
+/* Closes both ends and runs until nothing is left (FINs through,
+ * TIME-WAIT over) before destroying the simulation: destroying it with
+ * frames in flight from A's pool to B frees them after A's pool (a use
+ * after free in duet_sim_destroy's teardown, outside TCP). */
+static void lt_teardown(struct lt_net *x, int cfd)
+{
+	if (x->sfd >= 0)
+		CHECK_EQ(duet_close(x->b, x->sfd), 0);
+	if (cfd >= 0)
+		CHECK_EQ(duet_close(x->a, cfd), 0);
+	CHECK_EQ(duet_sim_run_until_idle(x->sim, SF_S(900)), 0);
+	duet_sim_destroy(x->sim);
+}
+
 /* The transfers c and mode describe; the data exact, within the bound. */
 static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 {
@@ -496,37 +600,29 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 	struct lt_flow *fs[2] = { &f[0], &f[1] };
 	size_t n = mode->is_bidir ? 2 : 1, i;
 	struct lt_net x;
-	uint64_t bytes = mode->pause_ns ? c->bytes : c->bytes / LT_SCALE, t0;
-	uint64_t bound = lt_bound_ns(&c->m, bytes * n);
-	uint64_t seed;
-	int cfd, sfd;
-	char cc[16];
-	socklen_t cl;
+	uint64_t bytes = mode->pause_ns ? c->bytes : c->bytes / LT_SCALE, t0, seed;
+	/* A lost window update after a pause waits for the next probe. */
+	uint64_t bound = lt_bound_ns(&c->m, bytes * n) + (mode->pause_ns ? mode->pause_ns + SF_S(120) : 0);
 	const char *only = getenv("LT_ONLY");
+	int cfd;
 
 	if (only && !strstr(c->name, only))
 		return; /* LT_ONLY=part-of-a-name runs matching cases only (debugging) */
-	bound += mode->pause_ns;
-	if (mode->pause_ns)
-		bound += SF_S(120); /* a lost window update waits for the next probe */
 	/* LT_SEED=n runs every case with other seeds (exploring; the
 	 * figures in the report are those of the default 0). */
 	seed = c->seed + (getenv("LT_SEED") ? 1000u * strtoull(getenv("LT_SEED"), NULL, 10) : 0u);
 	lt_setup(&x, seed, &c->m, c->is_sack);
 	cfd = lt_connect(&x, c->fam, 5001, c->cc);
 	if (cfd < 0) {
-		duet_sim_destroy(x.sim);
+		lt_teardown(&x, cfd);
 		return;
 	}
 	{
 		struct tcp_info ti;
 		socklen_t len = sizeof(ti);
-		memset(cc, 0, sizeof(cc));
-		cl = sizeof(cc);
 		CHECK_EQ(duet_getsockopt(x.a, cfd, IPPROTO_TCP, TCP_INFO, &ti, &len), 0);
 		CHECK_EQ((ti.tcpi_options & 2) != 0, c->is_sack);
-		CHECK_EQ(duet_getsockopt(x.a, cfd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl), 0);
-		CHECK_STR(cc, c->cc);
+		lt_check_cc(x.a, cfd, c->cc);
 	}
 	/* B's side comes from the accept queue inside lt_pump (-1 until then). */
 	lt_flow_init(&f[0], x.a, cfd, x.b, -1, bytes, seed * 31 + 7);
@@ -536,18 +632,14 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 		lt_flow_init(&f[1], x.b, -1, x.a, cfd, bytes, seed * 37 + 5);
 	t0 = duet_sim_now(x.sim);
 	lt_pump(&x, fs, n, t0, bound);
-	sfd = x.sfd;
-	CHECK(sfd >= 3);
+	CHECK(x.sfd >= 3);
 	CHECK_EQ(duet_close(x.b, x.lfd), 0);
-	if (sfd < 0) {
-		duet_sim_destroy(x.sim);
+	if (x.sfd < 0) {
+		lt_teardown(&x, cfd);
 		return;
 	}
 	/* The accepted connection has the listener's congestion control. */
-	memset(cc, 0, sizeof(cc));
-	cl = sizeof(cc);
-	CHECK_EQ(duet_getsockopt(x.b, sfd, IPPROTO_TCP, TCP_CONGESTION, cc, &cl), 0);
-	CHECK_STR(cc, c->cc);
+	lt_check_cc(x.b, x.sfd, c->cc);
 	for (i = 0; i < n; i++) {
 		char name[64];
 		bool is_ab = i == 0;
@@ -557,78 +649,16 @@ static void lt_run_mode(const struct lt_case *c, const struct lt_mode *mode)
 			fprintf(stderr, "  %s: %llu of %llu bytes after %.1f s\n", name,
 				(unsigned long long)f[i].got, (unsigned long long)bytes,
 				(double)(duet_sim_now(x.sim) - t0) / 1e9);
-		lt_print(name, is_ab ? x.a : x.b, is_ab ? cfd : sfd,
+		lt_print(name, is_ab ? x.a : x.b, is_ab ? cfd : x.sfd,
 			 (uint32_t)(is_ab ? x.if_a : x.if_b), is_ab ? x.b : x.a, bytes,
 			 (f[i].is_eof ? f[i].done_ns : duet_sim_now(x.sim)) - t0, bound);
 		CHECK(f[i].is_eof && f[i].done_ns - t0 <= bound);
 	}
-	if (getenv("LT_COUNTERS")) {
-		uint64_t ca[DUET_CTR__COUNT], cb[DUET_CTR__COUNT];
-		int k;
-		duet_stack_counters(x.a, ca);
-		duet_stack_counters(x.b, cb);
-		for (k = 0; k < DUET_CTR__COUNT; k++)
-			if (ca[k] || cb[k])
-				fprintf(stderr, "  %-28s A %10llu B %10llu\n", duet_counter_name((enum duet_counter)k),
-					(unsigned long long)ca[k], (unsigned long long)cb[k]);
-	}
-	if (lt_is_clean(&c->m)) {
-		/* Nothing lost: nothing resent, by either end. */
-		CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_RETRANS_SEGS), 0);
-		CHECK_EQ(duet_stack_counter(x.b, DUET_CTR_TCP_RETRANS_SEGS), 0);
-		CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_TIMEOUTS), 0);
-	}
-	for (i = 0; i < 2; i++) {
-		struct duet_stack *st = i ? x.b : x.a;
-		/* Segments fit the MTU, SACK blocks and all. */
-		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_IP6_OUT_TOO_BIG), 0);
-		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_IP4_DONTFRAG), 0);
-		/* A receiver offers no window it cannot hold, and keeps every
-		 * out-of-order segment inside it. */
-		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_TCP_RCVBUF), 0);
-		CHECK_EQ(duet_stack_counter(st, DUET_CTR_DROP_TCP_OOO_FULL), 0);
-	}
-	if (c->is_sack && c->m.reorder && !c->m.loss && !c->m.corrupt && !c->m.rate_mbps) {
-		/* Nothing lost: with SACK each resent segment needs a segment
-		 * of A's held back (a spurious fast retransmit), no more. */
-		const struct duet_link *l = duet_stack_iface_link(x.a, (uint32_t)x.if_a);
-		CHECK(duet_stack_counter(x.a, DUET_CTR_TCP_RETRANS_SEGS) <= l->stats.imp_reordered);
-	}
-	/* No connection gave up, none was reset. */
-	CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_ABORT_TIMEOUT), 0);
-	CHECK_EQ(duet_stack_counter(x.b, DUET_CTR_TCP_ABORT_TIMEOUT), 0);
-	CHECK_EQ(duet_stack_counter(x.a, DUET_CTR_TCP_ESTAB_RESETS), 0);
-	CHECK_EQ(duet_stack_counter(x.b, DUET_CTR_TCP_ESTAB_RESETS), 0);
-	if (mode->pause_ns) {
-		/* The window closed: the sender probed it, and sent nothing
-		 * the window did not allow (what it had sent by the end of
-		 * the pause is at most what it had when the pause began plus
-		 * the 1 MiB buffer and the probes). */
-		CHECK(duet_stack_counter(x.a, DUET_CTR_TCP_ZERO_WINDOW_PROBES) > 0);
-		CHECK(f[0].resumed_ns != 0);
-		CHECK(f[0].paused_got >= f[0].pause_at);
-		CHECK(f[0].paused_got < f[0].pause_at + LT_CHUNK);
-		/* Each 64 KiB the reader takes sends a window update: one
-		 * gets through, and the sender goes on at once, not at its
-		 * next (backed-off) timeout; then it grows from one segment
-		 * with timeouts of one RTO, not the probes' backoff. */
-		CHECK(f[0].fresh_ns && f[0].fresh_ns - f[0].resumed_ns <= SF_S(2));
-		CHECK(f[0].fresh64_ns && f[0].fresh64_ns - f[0].resumed_ns <= SF_S(4));
-		fprintf(stderr, "  %s: reader paused at %.3f s for %.0f s with %llu bytes read; "
-			"new data %.3f s after it resumed, 64 KiB after %.3f s\n",
-			c->name, (double)(f[0].paused_since - t0) / 1e9, (double)mode->pause_ns / 1e9,
-			(unsigned long long)f[0].paused_got,
-			f[0].fresh_ns ? (double)(f[0].fresh_ns - f[0].resumed_ns) / 1e9 : -1.0,
-			f[0].fresh64_ns ? (double)(f[0].fresh64_ns - f[0].resumed_ns) / 1e9 : -1.0);
-	}
-	CHECK_EQ(duet_close(x.b, sfd), 0);
-	CHECK_EQ(duet_close(x.a, cfd), 0);
-	/* Until nothing is left (FINs through, TIME-WAIT over): destroying
-	 * the simulation with frames in flight from A's pool to B frees them
-	 * after A's pool (a use after free in duet_sim_destroy's teardown,
-	 * outside TCP: see the report). */
-	CHECK_EQ(duet_sim_run_until_idle(x.sim, SF_S(900)), 0);
-	duet_sim_destroy(x.sim);
+	lt_dump_counters(&x);
+	lt_check_invariants(&x, c);
+	if (mode->pause_ns)
+		lt_check_pause(&x, &f[0], c->name, t0);
+	lt_teardown(&x, cfd);
 }
 
 static void lt_run(const struct lt_case *c)
@@ -777,6 +807,11 @@ TEST(tcp_loss_bidirectional)
 		{ "bidir-mixed-v4-reno-nosack-5M", V4, "reno", false, 5 * LT_MB,
 		  { .loss = 10000, .reorder = 10000, .dup = 10000, .corrupt = 5000,
 		    .delay_ms = 20 }, 62 },
+		/* A seed where both ends time out and go back over data the
+		 * other holds already: their ACKs must still be read. */
+		{ "bidir-mixed-v4-reno-nosack-5M-b", V4, "reno", false, 5 * LT_MB,
+		  { .loss = 10000, .reorder = 10000, .dup = 10000, .corrupt = 5000,
+		    .delay_ms = 20 }, 92062 },
 		{ "bidir-clean-v4-cubic-sack-50M", V4, "cubic", true, 50 * LT_MB,
 		  { .delay_ms = 5 }, 63 },
 	};

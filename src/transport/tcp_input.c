@@ -519,7 +519,7 @@ static bool tcp_ack_input(struct tcp_sock *tp, const struct tcp_seg *sg)
 			tp->dupacks++;
 		if (!tp->is_in_recovery &&
 		    (tp->dupacks == 3 || (tp->is_sack && tcp_sacked_bytes(tp) > 3u * tp->mss)) &&
-		    tcp_gt(ack, tp->recover)) {
+		    tcp_ge(ack, tp->recover)) {
 			/* Fast retransmit and recovery (RFC 6675 §5, RFC 6582
 			 * §3.2: not for losses of the window a timeout resent). */
 			uint32_t de = tp->snd_base + tp->sndq.len;

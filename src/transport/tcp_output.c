@@ -231,9 +231,16 @@ void tcp_xmit_data(struct tcp_sock *tp, uint32_t seq, uint32_t len)
 
 void tcp_send_ack(struct tcp_sock *tp)
 {
-	/* At the highest sequence number sent (Linux's snd_nxt): after a
-	 * timeout snd_nxt walks back over data the peer may hold. */
-	tcp_xmit(tp, tp->snd_max, 0, DUET_TCP_ACK);
+	/* snd_max, not snd_nxt: after a timeout snd_nxt walks back over data
+	 * the peer may hold already, and an ACK numbered there is old to it,
+	 * dropped unread and answered with an ACK old to us in turn: two
+	 * ends retransmitting that way never learn each other's ACKs. As
+	 * BSD's tcp_output does for segments without data; but not past the
+	 * peer's window (a probe byte it refused), as Linux's
+	 * tcp_acceptable_seq. */
+	uint32_t seq = tp->snd_max, wnd_end = tp->snd_una + tp->snd_wnd;
+
+	tcp_xmit(tp, tcp_gt(seq, wnd_end) ? wnd_end : seq, 0, DUET_TCP_ACK);
 }
 
 void tcp_send_reset(struct tcp_sock *tp)
