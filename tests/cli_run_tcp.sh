@@ -46,6 +46,9 @@ tapns_start tcp "$duet" --echo tcp:7 --discard tcp:9 --chargen tcp:19 \
   --echo tcp:[::ffff:192.0.2.2]:5001 \
   --echo tcp:[::ffff:192.0.2.2]:5003 --discard tcp:[2001:db8:77::2]:5003 \
   --echo tcp6:5004 --discard tcp:0.0.0.0:5004
+# The Linux servers below listen on 41001-41009: keep the namespace's own
+# ephemeral ports (its clients' ends, some in TIME-WAIT) away from them.
+ip netns exec $ns sysctl -qw net.ipv4.ip_local_port_range="50000 60999"
 sleep 2.5   # duet's DAD (1 s + random delay) for 2001:db8:77::2
 grep -q "tcp echo:7 listening" "$out/run.txt" || fail "the TCP echo service did not start"
 pass=0
