@@ -88,8 +88,12 @@ static void tcp_syn_options(struct tcp_sock *tp, const struct tcp_seg *sg)
 	tp->is_sack = k->sack && sg->h.has_sack_permitted;
 }
 
+/* A-7: what IPV6_PKTOPTIONS will report; kept only while a receive
+ * switch is on, as Linux keeps the segment only then (np->rxopt.all). */
 static void tcp_record_pktopts(struct tcp_sock *tp, const struct tcp_seg *sg)
 {
+	if (!tp->sk.rxopt)
+		return;
 	tp->last_hlim = sg->hops;
 	tp->last_tclass = sg->tclass;
 	tp->last_ifindex = sg->ifindex;
