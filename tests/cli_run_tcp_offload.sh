@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # T-2 and L-1 through the TAP's virtio-net offload (duet run --tap-offload):
 # the kernel hands duet TCP segments of up to 64 KiB (TSO) with checksums
-# left partial, which the link completes. Linux AF_INET and AF_INET6
-# clients echo 64 MiB each through duet's echo service and get every byte
-# back (tests/tcp_interop.py compares them); duet's counters show the
-# super-segments arrived (frames beyond the MTU) and no bad checksum. No
-# tshark check here: kernel-side captures show the partial checksums.
+# left partial, which the link completes, and duet hands the kernel
+# super-segments of its own for it to cut (gso_size = the MSS). Linux
+# AF_INET and AF_INET6 clients echo 64 MiB each through duet's echo
+# service and get every byte back (tests/tcp_interop.py compares them);
+# duet's counters show super-segments both ways (far fewer frames and
+# segments than 1,448-byte ones would take) and no bad checksum. No tshark
+# check here: kernel-side captures show the partial checksums.
 # Skipped (77) without root, ip(8), /usr/bin/python3 or /dev/net/tun.
 set -u
 duet=$1
@@ -31,3 +33,6 @@ rx=$(sed -n 's/^ *LINK_RX_FRAMES *\([0-9]*\).*/\1/p' "$out/run.txt" | head -1)
 [ -n "$rx" ] || fail "no LINK_RX_FRAMES counter in duet's output"
 [ "$rx" -lt 80000 ] || fail "$rx frames for 128 MiB: no segmentation offload seen"
 echo "ok   tso_frames ($rx frames for 128 MiB in, L-1)"
+segs=$(sed -n 's/^ *TCP_OUT_SEGS *\([0-9]*\).*/\1/p' "$out/run.txt" | head -1)
+[ -n "$segs" ] && [ "$segs" -lt 60000 ] || fail "${segs:-no} TCP segments sent for 128 MiB: no super-segments out"
+echo "ok   tso_out ($segs TCP segments for 128 MiB out, T-2)"

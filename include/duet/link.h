@@ -69,6 +69,9 @@ struct duet_link {
 	uint32_t mtu;                 /* largest IP packet, without the Ethernet header */
 	uint32_t flags;               /* DUET_LINK_F_* */
 	uint8_t hwaddr[6];            /* this end's MAC address */
+	uint32_t gso_max;             /* 0; or the largest TCP super-segment (IP
+				       * packet) the link cuts itself (TSO): frames
+				       * with pkt->gso_size may pass the MTU */
 	struct duet_link_rx rx;       /* installed by duet_link_attach() */
 	struct duet_link_stats stats;
 	void *impl;                   /* driver's private state */

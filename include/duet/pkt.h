@@ -48,7 +48,10 @@ struct duet_pkt {
 	uint32_t refcnt;
 	uint32_t ifindex;        /* arrival or departure interface, 0 = none */
 	uint8_t cls;             /* size class (pool internal) */
-	uint8_t pad_[3];
+	uint8_t pad_;
+	uint16_t gso_size;       /* 0, or a TCP super-segment for a link with
+				  * segmentation offload (duet_link.gso_max):
+				  * the MSS the link cuts it into */
 	uint64_t time_ns;        /* arrival time, set by the receiver */
 	uint8_t buf[];
 };

@@ -133,6 +133,7 @@ struct duet_pkt *duet_pkt_alloc(struct duet_pool *pool, size_t headroom, size_t 
 	DUET_PKT_POISON(pkt->buf + need, pkt->cap - need);
 	pkt->refcnt = 1;
 	pkt->ifindex = 0;
+	pkt->gso_size = 0;
 	pkt->time_ns = 0;
 	pool->st.in_use++;
 	pool->st.allocs++;
@@ -183,6 +184,7 @@ struct duet_pkt *duet_pkt_copy(struct duet_pool *pool, const struct duet_pkt *pk
 		return NULL;
 	memcpy(duet_pkt_data(c), pkt->buf + pkt->head, pkt->len);
 	c->ifindex = pkt->ifindex;
+	c->gso_size = pkt->gso_size;
 	c->time_ns = pkt->time_ns;
 	return c;
 }

@@ -272,7 +272,8 @@ int duet_stack_send_frame(struct duet_stack *stack, uint32_t ifindex, struct due
 		stack_drop(stack, pkt, DUET_CTR_DROP_TX_NO_IFACE);
 		return -ENODEV;
 	}
-	if (pkt->len > ifp->link->mtu + DUET_ETH_HDR_LEN) {
+	if (pkt->len > ifp->link->mtu + DUET_ETH_HDR_LEN &&
+	    !(pkt->gso_size && pkt->len <= ifp->link->gso_max + DUET_ETH_HDR_LEN)) {
 		stack_drop(stack, pkt, DUET_CTR_DROP_TX_OVERSIZE);
 		return -EMSGSIZE;
 	}

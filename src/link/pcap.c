@@ -220,6 +220,7 @@ static int pcap_wrap_make(struct duet_link *inner, struct duet_pcap *pc,
 	w->link.ops = &pcap_wrap_ops;
 	memcpy(w->link.name, inner->name, sizeof(w->link.name));
 	w->link.mtu = inner->mtu;
+	w->link.gso_max = inner->gso_max; /* a capture passes super-segments as they are */
 	w->link.flags = inner->flags;
 	memcpy(w->link.hwaddr, inner->hwaddr, sizeof(w->link.hwaddr));
 	w->link.impl = w;

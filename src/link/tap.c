@@ -17,9 +17,11 @@
 
 #include <linux/if_tun.h>
 #include <linux/virtio_net.h>
+#include <netinet/in.h>
 #include <sys/uio.h>
 
 #include <duet/byteorder.h>
+#include <duet/wire/eth.h>
 #include <duet/clock.h>
 #include <duet/csum.h>
 #include <duet/random.h>
@@ -35,6 +37,9 @@
  * packet behind Ethernet and a VLAN tag; read into less headroom. */
 #define TAP_GSO_FRAME_MAX (65535u + DUET_ETH_HLEN + TAP_VLAN_TAG_LEN)
 #define TAP_GSO_HEADROOM 64u
+/* The largest super-segment duet hands the kernel (an IP packet): with
+ * its headers and DUET_PKT_HEADROOM it fits one pool packet. */
+#define TAP_GSO_IP_MAX 62000u
 
 struct tap {
 	struct duet_link link;
@@ -57,6 +62,37 @@ int duet_tap_fd(const struct duet_link *link)
 	return tap_of(link)->fd;
 }
 
+/* ... or a TCP super-segment for the kernel to cut into gso_size pieces
+ * (VIRTIO_NET_HDR_GSO_TCPV4/6): the header lengths, and the TCP checksum
+ * left partial (its field holds the pseudo-header's sum, from the IP
+ * header, as tcp_emit wrote it). False for a frame that is no TCP over
+ * IPv4 or IPv6. */
+static bool tap_gso_header(const uint8_t *f, uint32_t len, uint16_t gso_size,
+			   struct virtio_net_hdr *vh)
+{
+	uint16_t et = duet_get_be16(f + 12);
+	uint32_t l3 = DUET_ETH_HLEN, l4, thl;
+
+	if (et == DUET_ETHERTYPE_IPV4 && len >= l3 + 20u && f[l3 + 9] == IPPROTO_TCP) {
+		l4 = l3 + (uint32_t)(f[l3] & 0x0fu) * 4u;
+		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV4;
+	} else if (et == DUET_ETHERTYPE_IPV6 && len >= l3 + 40u && f[l3 + 6] == IPPROTO_TCP) {
+		l4 = l3 + 40u;
+		vh->gso_type = VIRTIO_NET_HDR_GSO_TCPV6;
+	} else {
+		return false;
+	}
+	if (len < l4 + 20u)
+		return false;
+	thl = (uint32_t)(f[l4 + 12] >> 4) * 4u;
+	vh->flags = VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	vh->hdr_len = (uint16_t)(l4 + thl);
+	vh->gso_size = gso_size;
+	vh->csum_start = (uint16_t)l4;
+	vh->csum_offset = 16; /* the TCP checksum field */
+	return true;
+}
+
 static unsigned tap_transmit(struct duet_link *link, struct duet_pkt **pkts, unsigned n)
 {
 	struct tap *t = tap_of(link);
@@ -66,12 +102,18 @@ static unsigned tap_transmit(struct duet_link *link, struct duet_pkt **pkts, uns
 		struct duet_pkt *pkt = pkts[i];
 		uint32_t len = pkt->len;
 		ssize_t w = -1, want = (ssize_t)len;
-		if (impair_frame_fits(duet_pkt_data(pkt), len, link->mtu)) {
-			if (t->is_vnet) { /* an empty header: nothing offloaded */
+		bool is_gso = t->is_vnet && pkt->gso_size;
+		if (is_gso || impair_frame_fits(duet_pkt_data(pkt), len, link->mtu)) {
+			if (t->is_vnet) {
 				struct virtio_net_hdr vh;
 				struct iovec iov[2] = { { &vh, sizeof(vh) },
 							{ duet_pkt_data(pkt), len } };
-				memset(&vh, 0, sizeof(vh));
+				memset(&vh, 0, sizeof(vh)); /* nothing offloaded ... */
+				if (is_gso && !tap_gso_header(duet_pkt_data(pkt), len, pkt->gso_size, &vh)) {
+					duet_pkt_free(pkt);
+					link->stats.tx_drops++;
+					continue;
+				}
 				want += (ssize_t)sizeof(vh);
 				w = writev(t->fd, iov, 2);
 			} else {
@@ -299,6 +341,7 @@ int duet_tap_open_ex(const char *ifname, unsigned flags, struct duet_link **out)
 	}
 	t->fd = fd;
 	t->is_vnet = (flags & DUET_TAP_F_OFFLOAD) != 0;
+	t->link.gso_max = t->is_vnet ? TAP_GSO_IP_MAX : 0; /* TSO both ways */
 	t->link.ops = &tap_ops;
 	t->link.impl = t;
 	snprintf(t->link.name, sizeof(t->link.name), "%s", name);

@@ -75,6 +75,10 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
  * address). Returns 0 with *mtu set, or -ENETUNREACH. */
 int ip4_dst_mtu(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif, uint32_t *mtu);
 
+/* The largest TCP super-segment the link to dst (on oif, 0: the route's)
+ * cuts itself (duet_link.gso_max); 0: none, local, or no route. */
+uint32_t ip4_dst_gso_max(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif);
+
 /* The source address for dst (the outgoing interface's primary address on
  * the route's prefix, else its first). Returns 0 or -EADDRNOTAVAIL. */
 int ip4_select_source(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif,

@@ -105,6 +105,23 @@ int ip4_dst_mtu(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif, ui
 	return 0;
 }
 
+uint32_t ip4_dst_gso_max(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif)
+{
+	const struct duet_iface *dif;
+	struct ip4_out o;
+	struct ip4_hop hop;
+
+	if (net_local_ifindex(stack, 4, dst) || duet_addr4_is_loopback(dst))
+		return 0;
+	memset(&o, 0, sizeof(o));
+	memcpy(o.dst, dst, 4);
+	o.oif = oif;
+	if (ip4_route(stack, &o, &hop) != 0)
+		return 0;
+	dif = stack_iface(stack, hop.ifindex);
+	return dif ? dif->link->gso_max : 0;
+}
+
 int ip4_select_source(struct duet_stack *stack, const uint8_t dst[4], uint32_t oif, uint8_t out[4])
 {
 	const struct route *r = route_lookup(&stack->net->rt4, dst, oif, duet_stack_now(stack));
@@ -281,7 +298,7 @@ int ip4_output(struct duet_stack *stack, struct duet_pkt *pkt, const struct ip4_
 		     o->ttl >= 0 ? o->ttl : hop.is_mcast ? 1 : net_if_get(stack, hop.ifindex)->ttl, &h);
 	pmtu_dest_v4(&dest, o->dst);
 	mtu = pmtu_get(&st->pmtu, &dest, hop.mtu, duet_stack_now(stack));
-	if (pkt->len + hlen <= mtu) {
+	if (pkt->len + hlen <= mtu || pkt->gso_size) { /* a super-segment: the link cuts it */
 		err = ip4_push_header(pkt, &h);
 		if (err) {
 			stack_drop(stack, pkt, DUET_CTR_DROP_IP4_NO_BUFFER);

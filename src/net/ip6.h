@@ -118,6 +118,10 @@ uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
  * or -ENETUNREACH / -EINVAL as ip6_output would. */
 int ip6_dst_mtu(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif, uint32_t *mtu);
 
+/* The largest TCP super-segment the link to dst (on oif, 0: the route's)
+ * cuts itself (duet_link.gso_max); 0: none, or no route. */
+uint32_t ip6_dst_gso_max(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif);
+
 /* Chooses a source address for dst (RFC 6724 §5, default policy), on oif if
  * non-zero. Returns 0 with out set, or -EADDRNOTAVAIL. */
 int ip6_select_source(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif,

@@ -93,6 +93,21 @@ int ip6_dst_mtu(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif, u
 	return 0;
 }
 
+uint32_t ip6_dst_gso_max(struct duet_stack *stack, const uint8_t dst[16], uint32_t oif)
+{
+	const struct duet_iface *dif;
+	struct ip6_out o;
+	struct ip6_hop hop;
+
+	memset(&o, 0, sizeof(o));
+	memcpy(o.dst, dst, 16);
+	o.oif = oif;
+	if (ip6_out_route(stack, &o, &hop) != 0)
+		return 0;
+	dif = stack_iface(stack, hop.ifindex);
+	return dif ? dif->link->gso_max : 0;
+}
+
 uint32_t ip6_flow_label(const struct duet_stack *stack, const uint8_t src[16],
 			const uint8_t dst[16], uint8_t next_header, uint32_t flow_key,
 			struct net_hash_memo *memo)
@@ -310,7 +325,7 @@ static int ip6_out_send(struct duet_stack *stack, struct duet_pkt *pkt, const st
 	mtu = ip6_out_hop_mtu(stack, ifp, o->dst, hop);
 	if (o->is_min_mtu && mtu > DUET_IP6_MIN_MTU)
 		mtu = DUET_IP6_MIN_MTU;
-	if (DUET_IP6_HDR_LEN + ip6_out_unfrag_len(o) + pkt->len <= mtu) {
+	if (DUET_IP6_HDR_LEN + ip6_out_unfrag_len(o) + pkt->len <= mtu || pkt->gso_size) {
 		err = ip6_out_push_all(pkt, o, h);
 		if (err) {
 			stack_drop(stack, pkt, DUET_CTR_DROP_IP6_OUT_NO_BUFFER);

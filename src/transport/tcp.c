@@ -351,6 +351,9 @@ uint16_t tcp_path_mss(struct tcp_sock *tp)
 	if (is_v4 ? ip4_dst_mtu(s->stack, s->faddr + 12, s->fscope, &mtu) != 0
 		  : ip6_dst_mtu(s->stack, s->faddr, s->fscope, &mtu) != 0)
 		mtu = is_v4 ? 576 : 1280;
+	/* A link that cuts super-segments itself (TSO) is asked for them. */
+	tp->gso_max = is_v4 ? ip4_dst_gso_max(s->stack, s->faddr + 12, s->fscope)
+			    : ip6_dst_gso_max(s->stack, s->faddr, s->fscope);
 	if (!is_v4 && mtu < 1280)
 		mtu = 1280;
 	if (mtu > 65535u)

@@ -211,6 +211,8 @@ struct tcp_sock {
 	uint16_t peer_mss;
 	uint16_t advmss;           /* what we advertise */
 	uint16_t user_mss;         /* TCP_MAXSEG, 0: none */
+	uint32_t gso_max;          /* the route's link cuts super-segments up to
+				    * this (IP packet) size; 0: it does not */
 
 	/* RTT (RFC 6298), µs. */
 	uint32_t srtt_us, rttvar_us, rto_us, min_rtt_us;

@@ -34,7 +34,7 @@ struct tcp_route {
  * len is 0). Returns 0 or a negative errno. */
 static int tcp_emit(struct duet_stack *stack, const struct tcp_route *rt,
 		    const struct duet_tcp_hdr *h, const struct tcp_ring *ring, uint32_t off,
-		    uint32_t len)
+		    uint32_t len, uint16_t gso_size)
 {
 	bool is_v4 = sock_addr_is_v4(rt->dst);
 	size_t hlen = duet_tcp_len(h);
@@ -58,7 +58,15 @@ static int tcp_emit(struct duet_stack *stack, const struct tcp_route *rt,
 	pseudo = is_v4 ? duet_csum_pseudo4(rt->src + 12, rt->dst + 12, (uint16_t)(hlen + len),
 					   IPPROTO_TCP)
 		       : duet_csum_pseudo6(rt->src, rt->dst, (uint32_t)(hlen + len), IPPROTO_TCP);
-	duet_tcp_csum_set(seg, hlen + len, pseudo);
+	if (gso_size) {
+		/* A super-segment the link cuts into gso_size pieces: the
+		 * checksum is left partial, the pseudo-header's sum in its
+		 * field (each piece's is completed when it is cut). */
+		pkt->gso_size = gso_size;
+		duet_put_be16(seg + 16, (uint16_t)~duet_csum_fold(pseudo));
+	} else {
+		duet_tcp_csum_set(seg, hlen + len, pseudo);
+	}
 	if (is_v4) {
 		struct ip4_out q;
 		memset(&q, 0, sizeof(q));
@@ -181,7 +189,8 @@ static int tcp_xmit(struct tcp_sock *tp, uint32_t seq, uint32_t len, uint16_t fl
 		}
 	}
 	tcp_route_of(tp, &rt);
-	err = tcp_emit(stack, &rt, &h, &tp->sndq, seq - tp->snd_base, len);
+	err = tcp_emit(stack, &rt, &h, &tp->sndq, seq - tp->snd_base, len,
+		       len > tcp_send_mss(tp) ? (uint16_t)tcp_send_mss(tp) : 0);
 	if (err == -EMSGSIZE && len) {
 		/* The path MTU is lower than the segment: whoever lowered it
 		 * (a Packet Too Big for another connection to the same
@@ -281,7 +290,7 @@ void tcp_send_reset_for(struct duet_stack *stack, const struct tcp_seg *sg)
 	}
 	tcp_route_reply(sg, &rt);
 	stack_count(stack, DUET_CTR_TCP_OUT_RSTS);
-	tcp_emit(stack, &rt, &h, NULL, 0, 0);
+	tcp_emit(stack, &rt, &h, NULL, 0, 0, 0);
 }
 
 void tcp_send_cookie_synack(struct duet_stack *stack, struct tcp_sock *lp, const struct tcp_seg *sg,
@@ -305,7 +314,7 @@ void tcp_send_cookie_synack(struct duet_stack *stack, struct tcp_sock *lp, const
 	rt.tclass = sock_out_tclass(&lp->sk, sg->src);
 	stack_count(stack, DUET_CTR_TCP_SYNCOOKIES_SENT);
 	stack_count(stack, DUET_CTR_TCP_OUT_SEGS);
-	tcp_emit(stack, &rt, &h, NULL, 0, 0);
+	tcp_emit(stack, &rt, &h, NULL, 0, 0, 0);
 }
 
 /* --- timers ------------------------------------------------------------- */
@@ -510,6 +519,19 @@ void tcp_delack_fire(struct duet_timer *t, void *arg)
 
 /* --- the output loop ----------------------------------------------------- */
 
+/* The most data one segment built now may carry: one MSS, or for a link
+ * that cuts super-segments itself (TSO) as many as fit its limit — new
+ * data only, outside recovery (retransmissions stay one segment each). */
+static uint32_t tcp_seg_cap(const struct tcp_sock *tp, uint32_t smss, bool is_rexmit)
+{
+	uint32_t hdrs = (sock_addr_is_v4(tp->sk.faddr) ? 20u : 40u) + DUET_TCP_MAX_HDR_LEN, cap;
+
+	if (!tp->gso_max || is_rexmit || tp->is_in_recovery || tp->gso_max <= hdrs + smss)
+		return smss;
+	cap = tp->gso_max - hdrs;
+	return cap - cap % smss;
+}
+
 /* The SACKed range holding seq, or NULL. */
 static const struct tcp_range *tcp_sacked_at(const struct tcp_sock *tp, uint32_t seq)
 {
@@ -610,8 +632,8 @@ void tcp_output(struct tcp_sock *tp)
 		}
 		if (tcp_lt(tp->snd_nxt, data_end)) {
 			len = data_end - tp->snd_nxt;
-			if (len > smss)
-				len = smss;
+			if (len > tcp_seg_cap(tp, smss, is_rexmit))
+				len = tcp_seg_cap(tp, smss, is_rexmit);
 			if (is_rexmit && (r = tcp_sacked_after(tp, tp->snd_nxt)) != NULL &&
 			    tcp_lt(r->start, tp->snd_nxt + len))
 				len = r->start - tp->snd_nxt;
@@ -628,6 +650,18 @@ void tcp_output(struct tcp_sock *tp)
 		/* Congestion window (whole segments; one may always go when
 		 * nothing is in flight). */
 		pipe = tcp_pipe(tp);
+		if (len > smss) {
+			/* A super-segment: as many whole segments as cwnd allows
+			 * (all the bytes left, when they fit). */
+			uint32_t room = tp->cwnd > pipe ? tp->cwnd - pipe : 0;
+			if (len > room)
+				len = room - room % smss;
+			else if (tp->snd_nxt + len != data_end)
+				len -= len % smss;
+			if (len < smss)
+				len = smss;
+			is_fin = tp->is_fin_queued && tp->snd_nxt + len == data_end;
+		}
 		if (pipe && pipe + (len ? len : 1) > tp->cwnd)
 			break;
 		/* Nagle (RFC 9293 §3.7.4) and TCP_CORK: a small segment waits
