@@ -75,8 +75,8 @@ static const struct duet_subcommand subcommands[] = {
 	  "  --impair-seed N  the models' random seed (default 1)\n"
 	  "  --tap-offload    open the TAP with the virtio-net header: the kernel hands\n"
 	  "                   over TCP segments of up to 64 KiB with partial checksums,\n"
-	  "                   which duet completes (kernel-side captures then show\n"
-	  "                   those partial checksums as bad)",
+	  "                   which duet completes, and duet's TCP sends it super-segments\n"
+	  "                   to cut (kernel-side captures show partial checksums as bad)",
 	  tool_run },
 	{ "ping", "send ICMP/ICMPv6 echo requests from a stack on a TAP device",
 	  "duet ping [-4|-6] [-s SIZE] [-c COUNT] [-i SECONDS] [-t HOPLIMIT] [-I IFNAME|INDEX]\n"
