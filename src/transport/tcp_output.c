@@ -665,11 +665,12 @@ void tcp_output(struct tcp_sock *tp)
 		if (pipe && pipe + (len ? len : 1) > tp->cwnd)
 			break;
 		/* Nagle (RFC 9293 §3.7.4) and TCP_CORK: a small segment waits
-		 * while data is unacknowledged, unless it is the last before
-		 * the FIN. */
-		if (len < smss && !is_fin && !is_rexmit &&
+		 * while data is unacknowledged, unless it carries the FIN or
+		 * the application has closed its side (a corked orphan behind
+		 * a small window would wait for ever). */
+		if (len < smss && !is_fin && !is_rexmit && !tp->is_fin_queued &&
 		    (tp->is_cork || (!tp->is_nodelay && tp->snd_max != tp->snd_una)))
-			break;
+			break; /* (Linux pushes with TCP_NAGLE_OFF at close) */
 		if (is_fin)
 			flags |= DUET_TCP_FIN;
 		else if (len && tp->snd_nxt + len == data_end)
