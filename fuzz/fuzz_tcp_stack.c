@@ -606,6 +606,13 @@ static void fz_op_recv(struct fz *z, struct fz_conn *c, uint32_t n, int flags)
 
 	if (c->fd < 0)
 		return;
+	if (!c->read) {
+		/* A connection the stack opened and the input answered takes
+		 * its ISN from whatever SYN-ACK the stack accepted. */
+		struct tcp_sock *tp = fz_tp(z, c->fd);
+		if (tp && tp->state != TCPS_SYN_SENT)
+			c->irs = tp->irs;
+	}
 	r = duet_recv(z->st, c->fd, fz_buf, n < FZ_BUF ? n : FZ_BUF, flags | MSG_DONTWAIT);
 	for (i = 0; i < r; i++)
 		if (fz_buf[i] != fz_pat(c->irs + 1u + (uint32_t)(c->read + (uint64_t)i)))
