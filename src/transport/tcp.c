@@ -957,7 +957,7 @@ static ssize_t tcp_sendmsg(struct sock *s, const struct msghdr *msg, size_t len,
 static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int flags)
 {
 	struct tcp_sock *tp = tcp_sk(s);
-	uint32_t n, before;
+	uint32_t n;
 
 	if (tp->state == TCPS_LISTEN)
 		return -ENOTCONN;
@@ -973,16 +973,13 @@ static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int f
 			return 0;
 		if (tp->state == TCPS_CLOSED)
 			return tp->is_reset || s->is_connected ? 0 : -ENOTCONN;
-		if (tp->state == TCPS_SYN_SENT || tp->state == TCPS_SYN_RECEIVED)
-			return -EAGAIN;
-		return -EAGAIN;
+		return -EAGAIN; /* nothing yet (the handshake may still run) */
 	}
 	if (!len)
 		return 0;
 	n = tcp_ring_read_iov(&tp->rcvq, msg, len > UINT32_MAX ? UINT32_MAX : (uint32_t)len);
 	if (flags & MSG_PEEK)
 		return n;
-	before = tcp_rcv_space(tp);
 	tcp_ring_consume(&tp->rcvq, n);
 	if (!tp->rcvq.len && !tp->n_ooo)
 		tcp_ring_idle(tp, &tp->rcvq); /* idle: no buffer */
@@ -994,7 +991,6 @@ static ssize_t tcp_recvmsg(struct sock *s, struct msghdr *msg, size_t len, int f
 		uint32_t adv_left = tp->rcv_adv - tp->rcv_nxt;
 		uint32_t now_wnd = tcp_rcv_space(tp);
 		uint32_t step = tp->rcvq.max / 2 < 2u * tp->advmss ? tp->rcvq.max / 2 : 2u * tp->advmss;
-		(void)before;
 		if (now_wnd >= adv_left + step) {
 			tp->is_ack_now = true;
 			tcp_output(tp);
